@@ -1,0 +1,196 @@
+"""The compact NB201 store: build it once from raw sources, load it in milliseconds, verify it.
+
+On disk a store is a folder with ``arrays.bin`` (every column back to back, little-endian) and
+``manifest.json`` (format, column layout, the source file and checksum of every column, and the
+SHA-256 of ``arrays.bin``). Columns are keyed ``field`` or ``field@dataset``; all are indexed by
+the official NB201 index 0..15624. Writing goes to a temporary folder that is renamed into place,
+so a store is either complete or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nasbench_suite import __version__
+from nasbench_suite.bench.datasets import DATASET_NAMES, SEEDS, dataset_name
+from nasbench_suite.errors import DataError, unknown
+from nasbench_suite.paths import default_raw_dir, default_store_dir
+from nasbench_suite.space.codec import N_CELLS, IndexMap
+
+FORMAT = 1
+ARRAYS = "arrays.bin"
+MANIFEST = "manifest.json"
+# Fields every dataset must have without NaN (cifar10 has no validation split, cifar10-valid no
+# test split in the public sources; see bench/datasets.py).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "cifar10-valid": ("valid_acc", "valid_acc_seeds", "valid_acc_12ep", "train_time_s", "params_m", "flops_m"),
+    "cifar10": ("test_acc", "test_acc_12ep", "params_m", "flops_m"),
+    "cifar100": ("test_acc", "valid_acc", "valid_acc_seeds", "valid_acc_12ep", "test_acc_12ep", "train_time_s", "params_m", "flops_m"),
+    "ImageNet16-120": ("test_acc", "valid_acc", "valid_acc_seeds", "valid_acc_12ep", "test_acc_12ep", "train_time_s", "params_m", "flops_m"),
+}
+# Published optima (NB201 paper, Table 5 / NATS-Bench): best seed-mean accuracy at 200 epochs.
+PUBLISHED_OPTIMA: dict[str, float] = {
+    "test_acc@cifar10": 94.37,
+    "test_acc@cifar100": 73.51,
+    "test_acc@ImageNet16-120": 47.31,
+    "valid_acc@cifar10-valid": 91.61,
+    "valid_acc@cifar100": 73.49,
+    "valid_acc@ImageNet16-120": 46.73,
+}
+N_ISO_CLASSES = 6466
+_FIX_STORE = "rebuild it with `nasbench-suite data build`"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a column came from: a raw file (with checksum) or a computation."""
+
+    source: str
+    sha256: str | None = None
+    note: str = ""
+
+
+def key(field: str, dataset: str | None = None) -> str:
+    """Column key of ``field`` for ``dataset`` (None for dataset-independent columns)."""
+    return field if dataset is None else f"{field}@{dataset}"
+
+
+def write_store(
+    columns: dict[str, np.ndarray], provenance: dict[str, Provenance], out: Path, meta: dict
+) -> Path:
+    """Write columns + manifest to ``out`` atomically (temp folder, then rename)."""
+    out = Path(out)
+    missing = sorted(set(columns) - set(provenance))
+    if missing:
+        raise ValueError(f"columns without provenance: {missing}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
+    layout, offset = {}, 0
+    try:
+        with open(tmp / ARRAYS, "wb") as handle:
+            for name in sorted(columns):
+                arr = np.ascontiguousarray(columns[name])
+                arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
+                handle.write(arr.tobytes())
+                layout[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset}
+                offset += arr.nbytes
+        from nasbench_suite.bench.sources import sha256
+
+        manifest = {
+            "format": FORMAT,
+            "n_cells": N_CELLS,
+            "datasets": list(DATASET_NAMES),
+            "seeds": list(SEEDS),
+            "built_by": f"nasbench-suite {__version__}",
+            **meta,
+            "arrays_sha256": sha256(tmp / ARRAYS),
+            "arrays_bytes": offset,
+            "columns": {
+                name: {**layout[name], **provenance[name].__dict__} for name in sorted(columns)
+            },
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+class Store:
+    """A loaded store: columns by key, the NB201 index map and the manifest.
+
+    Use :func:`open_store` to find (and if needed build) the default store.
+    """
+
+    def __init__(self, path: Path, manifest: dict, columns: dict[str, np.ndarray]) -> None:
+        self.path = Path(path)
+        self.manifest = manifest
+        self.columns = columns
+        self.index_map = IndexMap(columns["code"])
+        self.devices: tuple[str, ...] = tuple(
+            sorted(k.split("@", 1)[1] for k in columns if k.startswith("latency_ms@"))
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "Store":
+        """Load a store folder; raises :class:`DataError` naming the bad file."""
+        path = Path(path)
+        manifest_path, arrays_path = path / MANIFEST, path / ARRAYS
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            layout = manifest["columns"]
+            expected = int(manifest["arrays_bytes"])
+        except FileNotFoundError:
+            raise DataError(f"store manifest {manifest_path} is missing; {_FIX_STORE}") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"store manifest {manifest_path} is corrupt ({exc}); {_FIX_STORE}") from exc
+        if manifest.get("format") != FORMAT:
+            raise DataError(f"store {path} has format {manifest.get('format')}, this version reads {FORMAT}; {_FIX_STORE}")
+        try:
+            blob = np.fromfile(arrays_path, dtype=np.uint8)
+        except FileNotFoundError:
+            raise DataError(f"store file {arrays_path} is missing; {_FIX_STORE}") from None
+        if blob.size != expected:
+            raise DataError(f"store file {arrays_path} has {blob.size} bytes, expected {expected} (truncated?); {_FIX_STORE}")
+        from nasbench_suite.bench.sources import sha256_bytes
+
+        if sha256_bytes(blob) != manifest.get("arrays_sha256"):
+            raise DataError(f"store file {arrays_path} is corrupt (checksum differs from its manifest); {_FIX_STORE}")
+        columns = {}
+        for name, spec in layout.items():
+            dtype = np.dtype(spec["dtype"])
+            count = int(np.prod(spec["shape"]))
+            start = int(spec["offset"])
+            view = blob[start : start + count * dtype.itemsize].view(dtype).reshape(spec["shape"])
+            view.flags.writeable = False
+            columns[name] = view
+        return cls(path, manifest, columns)
+
+    # --- access -------------------------------------------------------------------------------
+    def column(self, field: str, dataset: str | None = None) -> np.ndarray:
+        """The (read-only) column ``field`` for ``dataset``; raises with the known fields."""
+        name = key(field, None if dataset is None else dataset_name(dataset))
+        if name not in self.columns:
+            raise unknown("store column", name, sorted(self.columns))
+        return self.columns[name]
+
+    def latency(self, device: str) -> np.ndarray:
+        """Latency (ms) of every cell on ``device``."""
+        if device not in self.devices:
+            raise unknown("latency device", device, self.devices)
+        return self.columns[key("latency_ms", device)]
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of ``arrays.bin`` as recorded at build time."""
+        return self.manifest["arrays_sha256"]
+
+
+def open_store(path: Path | None = None, raw: Path | None = None) -> Store:
+    """Load the store at ``path`` (default location if None), building it first when absent.
+
+    A missing default store is built from ``raw`` (default: ``$NASBENCH_SUITE_RAW`` or
+    ``../shared/nb201``) when the raw sources are reachable.
+    """
+    path = Path(path) if path is not None else default_store_dir()
+    if not (path / MANIFEST).exists() and not (path / ARRAYS).exists():
+        raw = Path(raw) if raw is not None else default_raw_dir()
+        if raw is None:
+            raise DataError(
+                f"no NB201 store at {path} and no raw sources to build it from; run "
+                "`nasbench-suite data build --raw DIR` or set $NASBENCH_SUITE_RAW"
+            )
+        from nasbench_suite.bench.build import build_from_raw
+
+        build_from_raw(raw, path)
+    return Store.load(path)

@@ -1,0 +1,40 @@
+"""The ``nasbench-suite`` command: parse, call, print. Each sub-command lives in ``commands/``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from nasbench_suite import __version__
+from nasbench_suite.errors import NasBenchError
+
+# Modules under nasbench_suite.commands, each with ``register(subparsers)`` setting ``func``.
+COMMANDS = ("data", "query", "space")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (sub-command modules are imported lazily, all light)."""
+    parser = argparse.ArgumentParser(prog="nasbench-suite", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"nasbench-suite {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"nasbench_suite.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; user errors print one line on stderr and exit with status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except NasBenchError as exc:
+        print(f"nasbench-suite: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nasbench-suite: interrupted; finished work is kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The ask/tell searcher interface and the strategy registry.
+
+A :class:`Searcher` proposes :class:`Candidate` cells with :meth:`~Searcher.ask` and learns from
+:class:`~nasbench_suite.bench.tabular.Observation` objects with :meth:`~Searcher.tell`. It holds no
+benchmark, clock or file: the runner owns the loop. Observations carry validation accuracy and
+cost only, never test accuracy. Constructors store and validate hyperparameters and do no work;
+every random draw comes from the generator seeded by ``seed``.
+
+Registry (timm style)::
+
+    @register_strategy("rea")
+    class RegularizedEvolution(Searcher): ...
+
+    searcher = create_strategy("rea", space, seed=0, population_size=10)
+    list_strategies()
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.errors import NasBenchError, unknown
+from nasbench_suite.space.searchspace import SearchSpace
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposal: an NB201 index and, for multi-fidelity strategies, the epochs to train."""
+
+    arch_index: int
+    fidelity: int | None = None  # None: the benchmark's default fidelity
+
+
+Objective = Callable[[Observation], float]
+
+
+def validation_objective(obs: Observation) -> float:
+    """The default objective: validation accuracy, NaN mapped to -inf (never the incumbent)."""
+    return -math.inf if math.isnan(obs.valid_acc) else float(obs.valid_acc)
+
+
+class Searcher(abc.ABC):
+    """Base class of every search strategy.
+
+    Args:
+        space: the search space (index <-> cell, encodings; no results).
+        seed: int or :class:`numpy.random.SeedSequence`; the only source of randomness.
+        objective: maps an observation to the value to maximise (default: validation accuracy).
+    """
+
+    name: ClassVar[str] = "?"
+    paper: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        seed: "int | np.random.SeedSequence" = 0,
+        objective: Objective | None = None,
+    ) -> None:
+        self.space = space
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.objective: Objective = objective or validation_objective
+
+    @abc.abstractmethod
+    def ask(self) -> Candidate:
+        """Propose the next cell to evaluate."""
+
+    @abc.abstractmethod
+    def tell(self, candidate: Candidate, observation: Observation) -> None:
+        """Learn from the evaluation of ``candidate``. NaN accuracies must be tolerated."""
+
+    def score(self, observation: Observation) -> float:
+        """The objective of an observation (NaN -> -inf)."""
+        value = self.objective(observation)
+        return -math.inf if value is None or math.isnan(value) else float(value)
+
+
+_REGISTRY: dict[str, type[Searcher]] = {}
+
+
+def register_strategy(name: str) -> Callable[[type[Searcher]], type[Searcher]]:
+    """Class decorator adding a :class:`Searcher` subclass to the registry under ``name``."""
+
+    def wrap(cls: type[Searcher]) -> type[Searcher]:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise NasBenchError(f"strategy name {name!r} is already registered")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return wrap
+
+
+def _load_builtin() -> None:
+    import nasbench_suite.strategies  # noqa: F401  (modules register on import)
+
+
+def list_strategies() -> list[str]:
+    """Names of every registered strategy, sorted."""
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get_strategy(name: str) -> type[Searcher]:
+    """The class registered under ``name``; raises with the known names."""
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise unknown("strategy", name, sorted(_REGISTRY))
+    return _REGISTRY[name]
+
+
+def create_strategy(name: str, space: SearchSpace, seed=0, **kwargs) -> Searcher:
+    """Instantiate strategy ``name``; unknown keyword arguments fail with the accepted ones."""
+    cls = get_strategy(name)
+    try:
+        return cls(space, seed=seed, **kwargs)
+    except TypeError as exc:
+        import inspect
+
+        accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "space", "seed")]
+        raise NasBenchError(f"bad arguments for strategy {name!r} ({exc}); accepted: {', '.join(accepted)}") from None
