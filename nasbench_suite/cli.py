@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
 from nasbench_suite import __version__
 from nasbench_suite.errors import NasBenchError
 
-# Modules under nasbench_suite.commands, each with ``register(subparsers)`` setting ``func``.
-COMMANDS = ("data", "query", "space")
+
+
+def command_modules() -> list[str]:
+    """Modules under ``nasbench_suite.commands`` that define ``register(subparsers)``."""
+    import nasbench_suite.commands as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "common")
+    return [n for n in names if hasattr(importlib.import_module(f"{package.__name__}.{n}"), "register")]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nasbench-suite", description=__doc__)
     parser.add_argument("--version", action="version", version=f"nasbench-suite {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in command_modules():
         importlib.import_module(f"nasbench_suite.commands.{name}").register(sub)
     return parser
 
