@@ -93,6 +93,9 @@ def verify_raw(raw: Path) -> dict[str, str]:
     return expected
 
 
+_NUMPY2 = int(np.__version__.split(".")[0]) >= 2
+
+
 class _SafeUnpickler(pickle.Unpickler):
     """Unpickler limited to the plain containers, numpy and pandas objects the sources use."""
 
@@ -101,6 +104,8 @@ class _SafeUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if module.split(".")[0] not in self._ALLOWED:
             raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+        if module.startswith("numpy.core") and _NUMPY2:  # pickles written by numpy 1.x
+            module = "numpy._core" + module.removeprefix("numpy.core")
         return super().find_class(module, name)
 
 
