@@ -120,6 +120,7 @@ class Store:
         self.devices: tuple[str, ...] = tuple(
             sorted(k.split("@", 1)[1] for k in columns if k.startswith("latency_ms@"))
         )
+        self._tables: dict[tuple, np.ndarray] = {}
 
     @classmethod
     def load(cls, path: Path) -> "Store":
@@ -169,6 +170,19 @@ class Store:
         if device not in self.devices:
             raise unknown("latency device", device, self.devices)
         return self.columns[key("latency_ms", device)]
+
+    def row_table(self, dataset: str, fields: tuple[str, ...]) -> np.ndarray:
+        """Fields of ``dataset`` side by side, shape (15625, len(fields)), cached (fast rows)."""
+        cache_key = (dataset, fields)
+        if cache_key not in self._tables:
+            self._tables[cache_key] = np.column_stack([self.column(f, dataset) for f in fields])
+        return self._tables[cache_key]
+
+    def latency_table(self) -> np.ndarray:
+        """Latency (ms) of every cell on every device, shape (15625, len(devices)), cached."""
+        if "latency" not in self._tables:
+            self._tables["latency"] = np.column_stack([self.latency(d) for d in self.devices])
+        return self._tables["latency"]
 
     @property
     def checksum(self) -> str:

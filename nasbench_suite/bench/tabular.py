@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nasbench_suite.bench.datasets import DATASETS, SEEDS, dataset_name
-from nasbench_suite.bench.store import Store, key, open_store
+from nasbench_suite.bench.store import Store, open_store
 from nasbench_suite.errors import NasBenchError, unknown
 
 FIDELITIES = (12, 200)
@@ -152,13 +152,13 @@ class TabularBenchmark:
         """
         index = self.store.index_map.index(arch)
         fid = self.fidelity if fidelity is None else _check_fidelity(fidelity)
-        seed = None
+        table, seed = self._search, None
         if self.noise == "seed":
             value, seed = self._draw_seed(index, fid, rng)
         else:
-            value = float(self._search.valid[fid][index])
-        latency = None if self._search.latency is None else float(self._search.latency[index])
-        return Observation(index, value, self.cost(index, fid), fid, seed, latency)
+            value = float(table.valid[fid][index])
+        latency = None if table.latency is None else float(table.latency[index])
+        return Observation(index, value, float(table.epoch_time[index]) * fid, fid, seed, latency)
 
     def evaluate_many(
         self, indices: Sequence[int] | np.ndarray, fidelity: int | None = None
@@ -190,28 +190,25 @@ class TabularBenchmark:
         return self.store.column("test_acc", dataset)[np.asarray(indices, dtype=np.int64)]
 
 
+_SCALAR_FIELDS = ("test_acc", "valid_acc", "valid_acc_12ep", "test_acc_12ep", "train_time_s",
+                  "epoch_time_s", "params_m", "flops_m", "zen")
+
+
 def report_cell(store: Store, arch, dataset: str) -> CellReport:
     """Every stored field of one cell on one dataset."""
     index = store.index_map.index(arch)
     ds = dataset_name(dataset)
-    val = lambda f: float(store.column(f, ds)[index])  # noqa: E731
+    scalars = store.row_table(ds, _SCALAR_FIELDS)[index].tolist()
     return CellReport(
-        index=index,
-        arch=store.index_map.arch_str(index),
-        dataset=ds,
-        test_acc=val("test_acc"),
-        valid_acc=val("valid_acc"),
-        valid_acc_seeds=[float(v) for v in store.column("valid_acc_seeds", ds)[index]],
-        valid_acc_12ep=val("valid_acc_12ep"),
-        test_acc_12ep=val("test_acc_12ep"),
-        train_time_s=val("train_time_s"),
-        epoch_time_s=val("epoch_time_s"),
-        params_m=val("params_m"),
-        flops_m=val("flops_m"),
-        zen=val("zen"),
-        iso_class=int(store.columns["iso_class"][index]),
-        func_class=int(store.columns["func_class"][index]),
-        latency_ms={d: float(store.columns[key("latency_ms", d)][index]) for d in store.devices},
+        index,
+        store.index_map.arch_str(index),
+        ds,
+        *scalars[:2],
+        store.column("valid_acc_seeds", ds)[index].tolist(),
+        *scalars[2:],
+        int(store.columns["iso_class"][index]),
+        int(store.columns["func_class"][index]),
+        dict(zip(store.devices, store.latency_table()[index].tolist())),
     )
 
 

@@ -27,6 +27,8 @@ OpTuple = tuple[int, ...]
 _OP_ID = {name: i for i, name in enumerate(OPS)}
 _NODE_RE = re.compile(r"^\|(?:[a-z0-9_]+~\d\|)+$")
 _PLACES = N_OPS ** np.arange(N_EDGES - 1, -1, -1)
+_TOKENS = tuple(tuple(f"{name}~{src}" for name in OPS) for src, _ in EDGES)
+_TEMPLATE = "|{}|+|{}|{}|+|{}|{}|{}|"
 
 
 def parse_arch(arch: str) -> OpTuple:
@@ -63,15 +65,13 @@ def parse_arch(arch: str) -> OpTuple:
 def to_arch_str(ops: Sequence[int]) -> str:
     """Format an op tuple as an NB201 arch string."""
     ops = check_ops(ops)
-    groups, k = [], 0
-    for node in range(1, N_NODES):
-        groups.append("|" + "|".join(f"{OPS[ops[k + s]]}~{s}" for s in range(node)) + "|")
-        k += node
-    return "+".join(groups)
+    return _TEMPLATE.format(*(_TOKENS[edge][op] for edge, op in enumerate(ops)))
 
 
 def check_ops(ops: Sequence[int]) -> OpTuple:
     """Validate an op tuple (6 ints in 0..4) and return it as a tuple."""
+    if type(ops) is tuple and len(ops) == N_EDGES and all(type(o) is int and 0 <= o < N_OPS for o in ops):
+        return ops
     try:
         out = tuple(int(o) for o in ops)
     except (TypeError, ValueError):
@@ -91,7 +91,11 @@ def code_to_ops(code: int) -> OpTuple:
     code = int(code)
     if not 0 <= code < N_CELLS:
         raise ArchError(f"a cell code must be in 0..{N_CELLS - 1}, got {code}")
-    return tuple(int(d) for d in (code // _PLACES) % N_OPS)
+    digits = []
+    for _ in range(N_EDGES):
+        code, digit = divmod(code, N_OPS)
+        digits.append(digit)
+    return tuple(reversed(digits))
 
 
 def codes_to_ops(codes: np.ndarray) -> np.ndarray:
