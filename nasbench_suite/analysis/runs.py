@@ -1,0 +1,393 @@
+"""Load run folders written by the runner into tidy, immutable structures.
+
+A run folder is ``<root>/<label>/<search dataset>/run-<k>/`` holding ``spec.json``,
+``metadata.json`` and ``trajectory.jsonl`` (see :mod:`nasbench_suite.runner.run`). Every folder
+found becomes a :class:`Run` with a ``status``:
+
+* ``complete``: metadata says so; its trajectory is loaded.
+* ``failed``: metadata says ``failed``; kept (with its error) so reports show it.
+* ``unfinished``: no readable metadata, or a ``.run-<k>.tmp`` folder the runner was writing.
+
+Runs that *should* exist but do not are reported as :class:`Missing` entries: a grid is expected to
+hold, for every experiment, every (strategy label, search dataset) combination seen in it with the
+run numbers ``0..n-1``, where ``n`` is the largest number of runs seen for any combination. The
+runner writes no grid-level manifest, so this inference is the best a reader can do; it is
+documented in every report that lists missing runs.
+
+Several roots may be given (any mix of strategies, datasets and experiments). When two
+experiments use the same strategy label, their labels become ``<experiment>:<label>`` so runs of
+different experiments (other budgets, other protocols) are never pooled.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nasbench_suite.errors import NasBenchError
+
+COMPLETE, FAILED, UNFINISHED = "complete", "failed", "unfinished"
+PROTOCOLS = ("nb201", "nats_tss")
+_RUN_DIR = re.compile(r"^run-(\d+)$")
+_TMP_DIR = re.compile(r"^\.run-(\d+)\.tmp$")
+
+
+class NoRunsError(NasBenchError):
+    """A folder given as a run directory holds no run folders."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run folder.
+
+    Attributes:
+        path: the run folder.
+        experiment: the spec's name (``spec.json`` ``experiment``).
+        label / strategy: folder label and registry name of the strategy.
+        search_dataset: dataset searched on (validation split).
+        index: run number k.
+        status: ``complete`` | ``failed`` | ``unfinished``.
+        error: the failed run's error line (None otherwise).
+        protocol: ``nb201`` / ``nats_tss`` when the spec follows a shipped protocol, else None.
+        report_datasets: datasets whose test accuracy the trajectory carries.
+        time_s: simulated clock after each evaluation, shape (n_evals,), seconds.
+        n_evals: evaluation counter per row, shape (n_evals,).
+        arch_index: NB201 index evaluated per row, shape (n_evals,).
+        incumbent_test: report dataset -> incumbent test accuracy (%) per row (NaN: none yet).
+        spec / metadata: the raw JSON documents (not compared, not hashed).
+    """
+
+    path: Path
+    experiment: str
+    label: str
+    strategy: str
+    search_dataset: str
+    index: int
+    status: str
+    error: str | None
+    protocol: str | None
+    report_datasets: tuple[str, ...]
+    time_s: np.ndarray = field(compare=False, repr=False)
+    n_evals: np.ndarray = field(compare=False, repr=False)
+    arch_index: np.ndarray = field(compare=False, repr=False)
+    incumbent_test: dict[str, np.ndarray] = field(compare=False, repr=False)
+    spec: dict = field(compare=False, repr=False, default_factory=dict)
+    metadata: dict = field(compare=False, repr=False, default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+    def final_test(self, dataset: str) -> float:
+        """Test accuracy (%) of the final incumbent on ``dataset`` (NaN if none)."""
+        values = self.incumbent_test.get(dataset)
+        if values is None or values.size == 0:
+            return math.nan
+        return float(values[-1])
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A run the grid should hold but does not (inferred, see the module docstring)."""
+
+    experiment: str
+    label: str
+    search_dataset: str
+    index: int
+
+
+@dataclass(frozen=True)
+class RunSet:
+    """Every run found under some roots, plus what is missing."""
+
+    roots: tuple[Path, ...]
+    runs: tuple[Run, ...]
+    missing: tuple[Missing, ...]
+
+    @property
+    def complete(self) -> tuple[Run, ...]:
+        return tuple(r for r in self.runs if r.complete)
+
+    @property
+    def failed(self) -> tuple[Run, ...]:
+        return tuple(r for r in self.runs if r.status == FAILED)
+
+    @property
+    def unfinished(self) -> tuple[Run, ...]:
+        return tuple(r for r in self.runs if r.status == UNFINISHED)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(sorted({r.label for r in self.runs}))
+
+    @property
+    def search_datasets(self) -> tuple[str, ...]:
+        return tuple(sorted({r.search_dataset for r in self.runs}))
+
+    @property
+    def experiments(self) -> tuple[str, ...]:
+        return tuple(sorted({r.experiment for r in self.runs}))
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        return tuple(sorted({r.protocol for r in self.runs if r.protocol}))
+
+    def report_datasets(self, search_dataset: str | None = None) -> tuple[str, ...]:
+        """Report datasets carried by the complete runs (of ``search_dataset`` if given)."""
+        out: list[str] = []
+        for r in self.runs:
+            if search_dataset is None or r.search_dataset == search_dataset:
+                out.extend(d for d in r.report_datasets if d not in out)
+        return tuple(out)
+
+    def select(
+        self,
+        label: str | None = None,
+        search_dataset: str | None = None,
+        complete_only: bool = True,
+    ) -> tuple[Run, ...]:
+        """Runs matching ``label`` / ``search_dataset`` (complete ones by default), by index."""
+        runs = [
+            r
+            for r in self.runs
+            if (label is None or r.label == label)
+            and (search_dataset is None or r.search_dataset == search_dataset)
+            and (r.complete or not complete_only)
+        ]
+        return tuple(sorted(runs, key=lambda r: (r.label, r.search_dataset, r.index)))
+
+    def tasks(self) -> tuple[tuple[str, str], ...]:
+        """(search dataset, report dataset) pairs with at least one complete run."""
+        out = []
+        for ds in self.search_datasets:
+            for rep in self.report_datasets(ds):
+                if any(
+                    r.complete and rep in r.report_datasets for r in self.select(search_dataset=ds)
+                ):
+                    out.append((ds, rep))
+        return tuple(out)
+
+
+def primary_report_dataset(search_dataset: str, report_datasets: tuple[str, ...]) -> str | None:
+    """The report dataset the NB201 / NATS papers pair with a search dataset.
+
+    ``cifar10-valid`` -> ``cifar10`` (its test split); any other dataset -> itself; when that is
+    not reported, the first report dataset.
+    """
+    target = "cifar10" if search_dataset == "cifar10-valid" else search_dataset
+    if target in report_datasets:
+        return target
+    return report_datasets[0] if report_datasets else None
+
+
+# --- loading ------------------------------------------------------------------------------
+def load_runs(roots: "str | Path | list[str | Path] | tuple") -> RunSet:
+    """Load every run folder under ``roots`` (one folder or several).
+
+    A root may be a runner ``--out`` folder, a ``<label>`` folder, a ``<label>/<dataset>`` folder
+    or a single ``run-<k>`` folder.
+
+    Raises:
+        NoRunsError: no run folder at all under the given roots (one sentence naming them).
+    """
+    if isinstance(roots, (str, Path)):
+        roots = [roots]
+    paths = tuple(Path(r) for r in roots)
+    if not paths:
+        raise NoRunsError(
+            "give at least one run directory (the --out folder of `nasbench-suite run`)"
+        )
+    runs: list[Run] = []
+    seen: set[Path] = set()
+    for root in paths:
+        if not root.is_dir():
+            raise NoRunsError(
+                f"run directory {root} does not exist; "
+                "give the --out folder of `nasbench-suite run`"
+            )
+        for folder in _run_folders(root):
+            key = folder.resolve()
+            if key not in seen:
+                seen.add(key)
+                runs.append(_load_run(folder))
+    # a temp folder next to a finished one is a rerun in progress: keep the finished run only
+    finished = {
+        (r.path.parent.resolve(), r.index) for r in runs if not r.path.name.startswith(".")
+    }
+    runs = [
+        r
+        for r in runs
+        if not (r.path.name.startswith(".") and (r.path.parent.resolve(), r.index) in finished)
+    ]
+    if not runs:
+        names = ", ".join(str(p) for p in paths)
+        raise NoRunsError(
+            f"no run folders (<strategy>/<dataset>/run-<k>/) under {names}; "
+            "run an experiment first: nasbench-suite run experiments/quick.yaml"
+        )
+    runs = _qualify_labels(_adopt_experiment(runs))
+    runs.sort(key=lambda r: (r.experiment, r.label, r.search_dataset, r.index, str(r.path)))
+    return RunSet(paths, tuple(runs), _missing(runs))
+
+
+def _qualify_labels(runs: list[Run]) -> list[Run]:
+    """Prefix labels with their experiment (``quick:random``) when several experiments share them.
+
+    Runs of different experiments (other budgets, other protocols) are never pooled.
+    """
+    import dataclasses
+
+    owners: dict[str, set[str]] = {}
+    for r in runs:
+        owners.setdefault(r.label, set()).add(r.experiment)
+    shared = {label for label, exps in owners.items() if len(exps) > 1}
+    if not shared:
+        return runs
+    return [
+        dataclasses.replace(r, label=f"{r.experiment}:{r.label}") if r.label in shared else r
+        for r in runs
+    ]
+
+
+def _adopt_experiment(runs: list[Run]) -> list[Run]:
+    """A folder without spec.json belongs to the experiment of its siblings (or the only one)."""
+    import dataclasses
+
+    known = {r.path.parent.resolve(): r.experiment for r in runs if r.spec}
+    names = sorted({r.experiment for r in runs if r.spec})
+    out = []
+    for r in runs:
+        if not r.spec:
+            exp = known.get(r.path.parent.resolve()) or (
+                names[0] if len(names) == 1 else r.experiment
+            )
+            r = dataclasses.replace(r, experiment=exp, protocol=exp if exp in PROTOCOLS else None)
+        out.append(r)
+    return out
+
+
+def _run_folders(root: Path) -> list[Path]:
+    if _RUN_DIR.match(root.name) or _TMP_DIR.match(root.name):
+        return [root]
+    found = []
+    for depth in ("*", "*/*", "*/*/*"):
+        for p in sorted(root.glob(depth)):
+            if p.is_dir() and (_RUN_DIR.match(p.name) or _TMP_DIR.match(p.name)):
+                found.append(p)
+        if found:
+            break
+    return found
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _load_run(folder: Path) -> Run:
+    match = _RUN_DIR.match(folder.name) or _TMP_DIR.match(folder.name)
+    index = int(match.group(1)) if match else -1
+    spec = _read_json(folder / "spec.json") or {}
+    meta = _read_json(folder / "metadata.json")
+    label = str(spec.get("label") or folder.parent.parent.name)
+    dataset = str(spec.get("dataset") or spec.get("search_dataset") or folder.parent.name)
+    if isinstance(spec.get("benchmark"), dict) and spec["benchmark"].get("search_dataset"):
+        dataset = str(spec["benchmark"]["search_dataset"])
+    index = int(spec.get("run", index)) if isinstance(spec.get("run", index), int) else index
+    experiment = str(spec.get("experiment") or "experiment")
+    protocol = spec.get("protocol")
+    if protocol is None and experiment in PROTOCOLS:
+        protocol = experiment
+    if folder.name.startswith(".") or meta is None:
+        status, error = UNFINISHED, None
+    else:
+        status = meta.get("status") if meta.get("status") in (COMPLETE, FAILED) else UNFINISHED
+        error = meta.get("error") if status == FAILED else None
+    reports = tuple(spec.get("report_datasets") or ())
+    time_s, n_evals, arch, inc = _trajectory(folder / "trajectory.jsonl", reports)
+    if not reports:
+        reports = tuple(inc)
+    if status == UNFINISHED and meta is None and not folder.name.startswith("."):
+        error = "no metadata.json (the run never finished writing)"
+    elif status == UNFINISHED and folder.name.startswith("."):
+        error = "temporary folder: the run was interrupted or is still running"
+    return Run(
+        path=folder,
+        experiment=experiment,
+        label=label,
+        strategy=str(spec.get("strategy") or label),
+        search_dataset=dataset,
+        index=index,
+        status=status,
+        error=error,
+        protocol=protocol,
+        report_datasets=reports,
+        time_s=time_s,
+        n_evals=n_evals,
+        arch_index=arch,
+        incumbent_test=inc,
+        spec=spec,
+        metadata=meta or {},
+    )
+
+
+def _trajectory(path: Path, reports: tuple[str, ...]):
+    rows = []
+    try:
+        with open(path) as handle:
+            for line in handle:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    break  # a torn last line of an interrupted run
+    except OSError:
+        pass
+    names = list(reports)
+    for row in rows:
+        for d in row.get("incumbent_test_acc") or {}:
+            if d not in names:
+                names.append(d)
+    time_s = np.array([_f(r.get("time_s")) for r in rows], dtype=float)
+    n_evals = np.array([int(r.get("n_evals", i + 1)) for i, r in enumerate(rows)], dtype=np.int64)
+    arch = np.array(
+        [int(r["arch_index"]) if r.get("arch_index") is not None else -1 for r in rows],
+        dtype=np.int64,
+    )
+    inc = {
+        d: np.array([_f((r.get("incumbent_test_acc") or {}).get(d)) for r in rows], dtype=float)
+        for d in names
+    }
+    for a in (time_s, n_evals, arch, *inc.values()):
+        a.flags.writeable = False
+    return time_s, n_evals, arch, inc
+
+
+def _f(x) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _missing(runs: list[Run]) -> tuple[Missing, ...]:
+    out = []
+    for exp in sorted({r.experiment for r in runs}):
+        mine = [r for r in runs if r.experiment == exp]
+        labels = sorted({r.label for r in mine})
+        datasets = sorted({r.search_dataset for r in mine})
+        have = {(r.label, r.search_dataset, r.index) for r in mine}
+        n = max(r.index for r in mine) + 1
+        for label in labels:
+            for ds in datasets:
+                out.extend(
+                    Missing(exp, label, ds, k) for k in range(n) if (label, ds, k) not in have
+                )
+    return tuple(out)

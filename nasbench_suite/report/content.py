@@ -1,0 +1,599 @@
+"""Everything a report says, computed once from run folders; html.py and pdf.py only lay it out.
+
+Choices (also stated in the report itself):
+
+* Tasks are (search dataset, report dataset) pairs. Plots cover every task when there are at most
+  six, else each search dataset's primary report dataset (cifar10-valid -> cifar10, X -> X).
+* Curves: mean with a 95% percentile-bootstrap band (seed 0, 1,000 resamples) on a 100-point
+  log-spaced grid of simulated time; regret against the store's best test accuracy.
+* Pareto fronts (runs with a latency device): one per search dataset, on its primary report
+  dataset's accuracy.
+* Tests: pairwise Mann-Whitney U + Holm + A12 at the final budget and at 10% and 50% of the
+  largest time budget; Friedman + Nemenyi (or Wilcoxon for two strategies) across tasks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from nasbench_suite.analysis import curves as C
+from nasbench_suite.analysis import distributions as D
+from nasbench_suite.analysis import pareto as P
+from nasbench_suite.analysis import ranks as R
+from nasbench_suite.analysis import stats as S
+from nasbench_suite.analysis.published import (
+    ComparisonRow,
+    PublishedTable,
+    compare_with_published,
+    published,
+)
+from nasbench_suite.analysis.runs import RunSet, load_runs, primary_report_dataset
+from nasbench_suite.errors import NasBenchError
+
+MAX_PLOTTED_TASKS = 6
+CHECKPOINT_FRACTIONS = (0.1, 0.5)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure to draw: ``make()`` returns a new matplotlib Figure (drawn per output format)."""
+
+    key: str
+    title: str
+    caption: str
+    make: Callable = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain table: header and rows of strings."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """The whole report, format-neutral."""
+
+    title: str
+    experiments: tuple[str, ...]
+    sources: tuple[str, ...]
+    methods: str
+    status: tuple[str, ...]
+    warnings: tuple[str, ...]
+    spec_tables: tuple[Table, ...]
+    environment: Table
+    run_tables: tuple[Table, ...]
+    final_tables: tuple[Table, ...]
+    published_tables: tuple[Table, ...]
+    published_notes: tuple[str, ...]
+    test_readings: tuple[tuple[str, tuple[str, ...]], ...]
+    test_tables: tuple[Table, ...]
+    across_readings: tuple[str, ...]
+    caveats: tuple[str, ...]
+    figures: tuple[FigureSpec, ...]
+    notes: tuple[str, ...]
+
+
+def fmt(x, digits: int = 2) -> str:
+    """A number for tables (``n/a`` for NaN / None)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:.{digits}f}"
+
+
+def build_content(
+    run_dirs, store=None, use_default_store: bool = True, title: str | None = None
+) -> ReportContent:
+    """Load ``run_dirs`` and compute every table, test and figure of the report.
+
+    Args:
+        store: an opened store (for the optimum / regret and Pareto fronts); None opens the default
+            one when ``use_default_store``; without a store those parts are skipped with a note.
+    """
+    rs = load_runs(run_dirs)
+    warnings: list[str] = []
+    if store is None and use_default_store:
+        try:
+            from nasbench_suite.bench.store import open_store
+
+            store = open_store()
+        except NasBenchError as exc:
+            warnings.append(
+                f"no benchmark store ({exc}); regret curves and Pareto fronts are left out"
+            )
+    labels = rs.labels
+    tasks = rs.tasks()
+    plotted = (
+        tasks
+        if len(tasks) <= MAX_PLOTTED_TASKS
+        else tuple(
+            (s, d) for s, d in tasks if d == primary_report_dataset(s, rs.report_datasets(s))
+        )
+    )
+    status = _status(rs)
+    if rs.missing or rs.unfinished:
+        warnings.append(
+            f"this grid is unfinished: {len(rs.missing)} expected run(s) are missing and "
+            f"{len(rs.unfinished)} run folder(s) are unfinished; "
+            "statistics use the complete runs only"
+        )
+    if rs.failed:
+        warnings.append(
+            f"{len(rs.failed)} run(s) failed; they are listed below and left out of the statistics"
+        )
+    if not rs.complete:
+        warnings.append("no run is complete yet: there is nothing to compare")
+    checkpoints = _checkpoints(rs)
+    test_readings, test_tables, caveats = [], [], []
+    for s, d in tasks:
+        comps = S.compare_task(rs, s, d, labels, checkpoints.get(s, ()))
+        lines = []
+        for comp in comps:
+            lines.extend(p.reading for p in comp.pairs)
+            caveats.extend(f"{S.task_name(s, d)}, {comp.checkpoint}: {c}" for c in comp.caveats)
+        test_readings.append((S.task_name(s, d), tuple(lines)))
+        test_tables.append(_pairs_table(comps[0]))
+    across = S.across_tasks_from_runs(rs, tasks, labels) if tasks else None
+    across_readings = tuple(across.readings) if across else ()
+    if across:
+        caveats.extend(f"across tasks: {c}" for c in across.caveats)
+    pub_tables, pub_notes = _published(rs)
+    figures = _figures(rs, plotted, labels, store, across)
+    return ReportContent(
+        title=title or f"NAS benchmark report: {', '.join(rs.experiments)}",
+        experiments=rs.experiments,
+        sources=tuple(str(p) for p in rs.roots),
+        methods=methods_paragraph(rs),
+        status=status,
+        warnings=tuple(warnings),
+        spec_tables=_spec_tables(rs),
+        environment=_environment(rs),
+        run_tables=_run_tables(rs),
+        final_tables=tuple(_final_table(rs, s, d, labels) for s, d in tasks),
+        published_tables=pub_tables,
+        published_notes=pub_notes,
+        test_readings=tuple(test_readings),
+        test_tables=tuple(test_tables),
+        across_readings=across_readings,
+        caveats=tuple(dict.fromkeys(caveats)),
+        figures=figures,
+        notes=_notes(),
+    )
+
+
+# --- text -----------------------------------------------------------------------------------
+def methods_paragraph(rs: RunSet) -> str:
+    """A methods paragraph generated from the runs' specs."""
+    parts = []
+    for exp in rs.experiments:
+        runs = [r for r in rs.runs if r.experiment == exp]
+        spec = runs[0].spec
+        b = spec.get("benchmark") or {}
+        strategies = sorted(
+            {f"{r.label}" + (f" ({r.strategy})" if r.strategy != r.label else "") for r in runs}
+        )
+        searches = sorted({r.search_dataset for r in runs})
+        budgets = sorted({_budget_text(r.spec) for r in runs})
+        n_runs = max(r.index for r in runs) + 1
+        proto = runs[0].protocol
+        strat_text = f"{len(strategies)} strateg{'y' if len(strategies) == 1 else 'ies'}"
+        text = (
+            f"Experiment '{exp}'"
+            + (f" follows the shipped {proto} protocol" if proto else "")
+            + f": {strat_text} ({', '.join(strategies)}) searched {', '.join(searches)} on the "
+            f"{b.get('type', 'tabular')} NB201 benchmark with the {b.get('fidelity', '?')}-epoch "
+            f"validation accuracy as search signal (noise: {b.get('noise', '?')}, overhead "
+            f"{b.get('eval_overhead_s', 0)} s per evaluation), under a budget of "
+            f"{'; '.join(budgets)}. Each strategy ran {n_runs} time(s) per search dataset; "
+            "run k's "
+            f"seeds derive from master seed {spec.get('master_seed', '?')} via numpy SeedSequence "
+            "spawn keys (label, dataset, k). Reported is the seed-mean 200-epoch test accuracy of "
+            "the incumbent (best validation signal so far) on "
+            f"{', '.join(runs[0].report_datasets)}; search strategies never see test accuracy."
+        )
+        if spec.get("objective"):
+            text += f" Objective: {spec['objective']}."
+        parts.append(text)
+    parts.append(
+        "Statistics: pairwise two-sided Mann-Whitney U tests with Holm correction and "
+        "Vargha-Delaney A12 effect sizes within each task (final budget and checkpoints); "
+        "Friedman test with Nemenyi post-hoc across tasks (Wilcoxon signed-rank for two "
+        "strategies). Curves show the mean with a 95% percentile-bootstrap band (1,000 resamples, "
+        "seed 0) on a log-spaced time grid, the value at time t being the incumbent after the "
+        "last evaluation finished by t. Ranks over time pair runs by run index and average the "
+        "per-round ranks (1 = best, ties averaged)."
+    )
+    return "\n\n".join(parts)
+
+
+def _budget_text(spec: dict) -> str:
+    parts = []
+    if spec.get("time_budget_s") is not None:
+        parts.append(f"{spec['time_budget_s']:,.0f} simulated s")
+    if spec.get("eval_budget") is not None:
+        parts.append(f"{spec['eval_budget']} evaluations")
+    ds = spec.get("dataset", "")
+    return (" and ".join(parts) or "no budget recorded") + (f" on {ds}" if ds else "")
+
+
+def _status(rs: RunSet) -> tuple[str, ...]:
+    lines = [
+        f"{len(rs.runs)} run folder(s): {len(rs.complete)} complete, {len(rs.failed)} failed, "
+        f"{len(rs.unfinished)} unfinished; {len(rs.missing)} expected run(s) missing."
+    ]
+    if rs.missing:
+        lines.append(
+            "Missing runs are inferred: every (strategy, search dataset) of an experiment is "
+            "expected to have run numbers 0..n-1, n being the most runs any combination has."
+        )
+    return tuple(lines)
+
+
+def _notes() -> tuple[str, ...]:
+    return (
+        "Regret = best seed-mean 200-epoch test accuracy of any cell in the store minus the "
+        "incumbent's; it is never negative.",
+        "A12 magnitude: |A12 - 0.5| < 0.06 negligible, < 0.14 small, < 0.21 medium, else large.",
+    )
+
+
+# --- tables -----------------------------------------------------------------------------------
+def _spec_tables(rs: RunSet) -> tuple[Table, ...]:
+    out = []
+    for exp in rs.experiments:
+        rows = []
+        seen = set()
+        for r in rs.runs:
+            if r.experiment != exp or (r.label, r.search_dataset) in seen:
+                continue
+            seen.add((r.label, r.search_dataset))
+            b = r.spec.get("benchmark") or {}
+            rows.append(
+                (
+                    r.label,
+                    r.strategy,
+                    _kw(r.spec.get("kwargs")),
+                    r.search_dataset,
+                    f"{b.get('fidelity', '?')} ep / {b.get('noise', '?')}",
+                    _budget_text(r.spec).split(" on ")[0],
+                    ", ".join(r.report_datasets),
+                )
+            )
+        spec = next(r.spec for r in rs.runs if r.experiment == exp)
+        device = (spec.get("benchmark") or {}).get("latency_device")
+        objective = spec.get("objective") or "validation accuracy"
+        seed = spec.get("master_seed", "?")
+        note = f"master seed {seed}; latency device {device}; objective {objective}"
+        out.append(
+            Table(
+                f"Experiment spec: {exp}",
+                ("label", "strategy", "kwargs", "search", "signal", "budget", "reported"),
+                tuple(rows),
+                note,
+            )
+        )
+    return tuple(out)
+
+
+def _kw(kwargs) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted((kwargs or {}).items())) or "defaults"
+
+
+def _environment(rs: RunSet) -> Table:
+    def values(get):
+        vals = sorted({str(get(r.metadata)) for r in rs.runs if r.metadata})
+        return "; ".join(vals) if vals else "n/a"
+
+    rows = [
+        ("git revision", values(lambda m: m.get("git_revision"))),
+        ("store checksum", values(lambda m: (m.get("store") or {}).get("checksum"))),
+        ("platform", values(lambda m: m.get("platform"))),
+    ]
+    versions: dict[str, set] = {}
+    for r in rs.runs:
+        for k, v in (r.metadata.get("versions") or {}).items():
+            versions.setdefault(k, set()).add(str(v))
+    rows += [(f"version: {k}", "; ".join(sorted(v))) for k, v in sorted(versions.items())]
+    starts = sorted(
+        r.metadata.get("started_utc") for r in rs.runs if r.metadata.get("started_utc")
+    )
+    if starts:
+        rows.append(("runs started (UTC)", f"{starts[0]} .. {starts[-1]}"))
+    wall = sum(float(r.metadata.get("wall_s") or 0) for r in rs.runs)
+    rows.append(("total wall time of runs", f"{wall:.1f} s"))
+    return Table("Environment", ("item", "value"), tuple(rows))
+
+
+def _run_tables(rs: RunSet) -> tuple[Table, ...]:
+    out = []
+    bad = [r for r in rs.runs if not r.complete]
+    if bad:
+        out.append(
+            Table(
+                "Failed and unfinished runs",
+                ("strategy", "search", "run", "status", "error"),
+                tuple(
+                    (r.label, r.search_dataset, str(r.index), r.status, (r.error or "")[:200])
+                    for r in bad
+                ),
+            )
+        )
+    if rs.missing:
+        out.append(
+            Table(
+                "Missing runs",
+                ("experiment", "strategy", "search", "run"),
+                tuple((m.experiment, m.label, m.search_dataset, str(m.index)) for m in rs.missing),
+            )
+        )
+    return tuple(out)
+
+
+def _final_table(rs: RunSet, s: str, d: str, labels) -> Table:
+    rows = []
+    for lab in labels:
+        f = D.summarize_final(rs, lab, s, d)
+        allr = rs.select(lab, s, complete_only=False)
+        if not allr:
+            continue
+        failed = sum(r.status == "failed" for r in allr)
+        unfinished = sum(r.status == "unfinished" for r in allr)
+        missing = sum(m.label == lab and m.search_dataset == s for m in rs.missing)
+        rows.append(
+            (
+                lab,
+                str(f.n),
+                f"{fmt(f.mean)} ± {fmt(f.std)}",
+                fmt(f.median),
+                f"{fmt(f.min)} .. {fmt(f.max)}",
+                str(failed),
+                str(unfinished + missing),
+            )
+        )
+    return Table(
+        f"Final test accuracy (%): {S.task_name(s, d)}",
+        ("strategy", "runs", "mean ± std", "median", "range", "failed", "unfinished/missing"),
+        tuple(rows),
+    )
+
+
+def _pairs_table(comp: S.TaskComparison) -> Table:
+    rows = tuple(
+        (
+            p.a,
+            p.b,
+            f"{p.n_a}/{p.n_b}",
+            fmt(p.u, 1),
+            S._fmt_p(p.p),
+            S._fmt_p(p.p_holm),
+            fmt(p.a12),
+            p.magnitude,
+            "yes" if p.significant else "no",
+        )
+        for p in comp.pairs
+    )
+    return Table(
+        f"Pairwise tests at the final budget: {S.task_name(comp.search_dataset, comp.dataset)}",
+        ("A", "B", "n", "U", "p", "p (Holm)", "A12(A,B)", "magnitude", "significant"),
+        rows,
+    )
+
+
+def _published(rs: RunSet) -> tuple[tuple[Table, ...], tuple[str, ...]]:
+    tables, notes = [], []
+    for proto in rs.protocols:
+        table: PublishedTable | None = published(proto)
+        if table is None:
+            continue
+        notes.append(
+            f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
+            f"Runs: {table.runs}. "
+            f"Transcription note: {table.verification}"
+        )
+        rows = compare_with_published(rs, proto)
+        if not table.has_values:
+            notes.append(
+                f"{proto}: no published values are stored yet, so none are set beside these runs."
+            )
+        tables.append(
+            Table(
+                f"Ours vs published ({proto}, {table.table})",
+                (
+                    "strategy",
+                    "published method",
+                    "search",
+                    "dataset",
+                    "runs",
+                    "ours mean ± std",
+                    "published mean ± std",
+                    "ours − published",
+                ),
+                tuple(_pub_row(r) for r in rows),
+                "Published values are mean ± std over the paper's runs; a budget or protocol "
+                "difference (see the spec) changes them.",
+            )
+        )
+        ws = [m for m in table.methods if m.strategy is None and m.values]
+        if ws:
+            ds = sorted({d for m in ws for d in m.values})
+            tables.append(
+                Table(
+                    f"Published context without a counterpart here ({proto}, {table.table})",
+                    ("method", "kind", *ds),
+                    tuple((m.name, m.kind, *(_pm(m.values.get(d)) for d in ds)) for m in ws),
+                )
+            )
+    return tuple(tables), tuple(notes)
+
+
+def _pm(v) -> str:
+    if not v:
+        return "n/a"
+    return f"{v[0]:.2f}" + ("" if v[1] is None else f" ± {v[1]:.2f}")
+
+
+def _pub_row(r: ComparisonRow) -> tuple[str, ...]:
+    pub = "n/a" if r.published_mean is None else _pm((r.published_mean, r.published_std))
+    return (
+        r.label,
+        r.method,
+        r.search_dataset,
+        r.dataset,
+        str(r.n),
+        f"{fmt(r.mean)} ± {fmt(r.std)}",
+        pub,
+        fmt(r.difference),
+    )
+
+
+def _checkpoints(rs: RunSet) -> dict[str, tuple[float, ...]]:
+    out = {}
+    for s in rs.search_datasets:
+        runs = rs.select(search_dataset=s)
+        budgets = [r.spec.get("time_budget_s") for r in runs if r.spec.get("time_budget_s")]
+        top = (
+            max(budgets)
+            if budgets
+            else max((r.time_s[-1] for r in runs if r.time_s.size), default=0.0)
+        )
+        out[s] = tuple(float(f * top) for f in CHECKPOINT_FRACTIONS) if top else ()
+    return out
+
+
+# --- figures ----------------------------------------------------------------------------------
+def _figures(rs: RunSet, plotted, labels, store, across) -> tuple[FigureSpec, ...]:
+    figs = []
+    for s, d in plotted:
+        name = S.task_name(s, d)
+        optimum = C.store_optimum(store, d) if store is not None else None
+        figs.append(
+            FigureSpec(
+                f"curves-{s}-{d}",
+                f"Anytime performance: {name}",
+                "Left: incumbent test accuracy; right: regret vs the space's best cell "
+                "(mean, 95% bootstrap band; log time).",
+                _curve_maker(rs, s, d, labels, optimum),
+            )
+        )
+        figs.append(
+            FigureSpec(
+                f"final-{s}-{d}",
+                f"Final accuracy and mean rank: {name}",
+                "Left: final test accuracy per run (box + points); right: mean rank over "
+                "time, runs paired by index (1 = best).",
+                _final_maker(rs, s, d, labels),
+            )
+        )
+    if across is not None and across.nemenyi is not None:
+        figs.append(
+            FigureSpec(
+                "cd",
+                "Critical-difference diagram across tasks",
+                "Mean rank of each strategy over tasks; strategies joined by a bar are not "
+                "significantly different (Nemenyi).",
+                _cd_maker(across),
+            )
+        )
+    if store is not None:
+        devices = sorted(
+            {(r.spec.get("benchmark") or {}).get("latency_device") for r in rs.complete} - {None}
+        )
+        for dev in devices:
+            for s, d in plotted:
+                if d != primary_report_dataset(s, rs.report_datasets(s)):
+                    continue  # one Pareto plot per search: its own dataset's accuracy
+                runs = [
+                    r
+                    for r in rs.select(search_dataset=s)
+                    if (r.spec.get("benchmark") or {}).get("latency_device") == dev
+                ]
+                if runs:
+                    figs.append(
+                        FigureSpec(
+                            f"pareto-{dev}-{s}-{d}",
+                            f"Accuracy vs latency on {dev}: {S.task_name(s, d)}",
+                            "Pooled Pareto front of the cells each strategy evaluated; "
+                            "grey: the space's front.",
+                            _pareto_maker(runs, store, d, P.CostSpec("latency", dev)),
+                        )
+                    )
+    return tuple(figs)
+
+
+def _new_figure(ncols: int = 2):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(5.2 * ncols, 3.9), layout="constrained")
+
+
+def _curve_maker(rs, s, d, labels, optimum):
+    def make():
+        fig = _new_figure(2)
+        a1, a2 = fig.subplots(1, 2)
+        groups = [(lab, rs.select(lab, s)) for lab in labels if rs.select(lab, s)]
+        grid = C.time_grid([r for _, g in groups for r in g])
+        if grid.size == 0:
+            for ax in (a1, a2):
+                ax.axis("off")
+                ax.text(0.5, 0.5, "no evaluations recorded", ha="center")
+            return fig
+        C.plot_curves(
+            a1, [C.curve(g, lab, s, d, grid) for lab, g in groups], "incumbent test accuracy"
+        )
+        if optimum is None:
+            a2.axis("off")
+            a2.text(0.5, 0.5, "regret needs the benchmark store", ha="center")
+        else:
+            C.plot_curves(
+                a2,
+                [C.curve(g, lab, s, d, grid, "regret", optimum) for lab, g in groups],
+                f"regret (optimum {optimum:.2f}%)",
+                log_y=False,
+            )
+        return fig
+
+    return make
+
+
+def _final_maker(rs, s, d, labels):
+    def make():
+        fig = _new_figure(2)
+        a1, a2 = fig.subplots(1, 2)
+        present = [lab for lab in labels if rs.select(lab, s)]
+        D.plot_final(
+            a1, [D.summarize_final(rs, lab, s, d) for lab in present], "final test accuracy"
+        )
+        grid = C.time_grid([r for lab in present for r in rs.select(lab, s)])
+        R.plot_ranks(a2, R.rank_curves(rs, present, s, d, grid), "mean rank over time")
+        return fig
+
+    return make
+
+
+def _cd_maker(across):
+    def make():
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 2.2 + 0.25 * len(across.labels)), layout="constrained")
+        S.plot_cd(fig.subplots(), across)
+        return fig
+
+    return make
+
+
+def _pareto_maker(runs, store, d, cost):
+    def make():
+        fig = _new_figure(1)
+        space = P.space_front(store, d, cost)
+        P.plot_pareto(
+            fig.subplots(), [P.run_pareto(r, store, d, cost, space) for r in runs], space
+        )
+        return fig
+
+    return make

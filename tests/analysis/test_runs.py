@@ -1,0 +1,103 @@
+"""Loading run folders: statuses, missing runs, errors; the published reference values."""
+
+from __future__ import annotations
+
+import pytest
+
+from nasbench_suite.analysis.published import compare_with_published, load_published, published
+from nasbench_suite.analysis.runs import NoRunsError, load_runs, primary_report_dataset
+from nasbench_suite.errors import NasBenchError
+
+from .helpers import write_run
+
+
+def test_statuses_and_missing_runs(tmp_path):
+    for k in range(3):
+        write_run(tmp_path, "a", "cifar10-valid", k, [(1.0, 90.0)])
+    write_run(tmp_path, "b", "cifar10-valid", 0, [(1.0, 91.0)])
+    write_run(tmp_path, "b", "cifar10-valid", 1, [], status="failed", error="ValueError: boom")
+    write_run(tmp_path, "b", "cifar10-valid", 2, [(1.0, 91.0)], metadata=False)
+    (tmp_path / "a" / "cifar100").mkdir()
+    write_run(tmp_path, "a", "cifar100", 0, [(1.0, 70.0)], reports=("cifar100",))
+    tmp = tmp_path / "a" / "cifar100" / ".run-0001.tmp"
+    tmp.mkdir()
+    rs = load_runs(tmp_path)
+    assert len(rs.complete) == 5
+    assert [r.error for r in rs.failed] == ["ValueError: boom"]
+    assert {(r.label, r.index) for r in rs.unfinished} == {("b", 2), ("a", 1)}
+    missing = {(m.label, m.search_dataset, m.index) for m in rs.missing}
+    assert missing == {
+        ("a", "cifar100", 2),
+        ("b", "cifar100", 0),
+        ("b", "cifar100", 1),
+        ("b", "cifar100", 2),
+    }
+    assert rs.tasks() == (("cifar10-valid", "cifar10"), ("cifar100", "cifar100"))
+    # a run folder itself, or a label folder, can be given too
+    assert len(load_runs(tmp_path / "a" / "cifar10-valid" / "run-0000").runs) == 1
+    assert len(load_runs([tmp_path / "a", tmp_path / "b"]).runs) == 8
+
+
+def test_no_runs_is_one_clear_error(tmp_path):
+    with pytest.raises(NoRunsError, match="no run folders") as info:
+        load_runs(tmp_path)
+    assert isinstance(info.value, NasBenchError) and "\n" not in str(info.value)
+    with pytest.raises(NoRunsError, match="does not exist"):
+        load_runs(tmp_path / "nope")
+
+
+def test_primary_report_dataset():
+    reps = ("cifar10", "cifar100", "ImageNet16-120")
+    assert primary_report_dataset("cifar10-valid", reps) == "cifar10"
+    assert primary_report_dataset("cifar100", reps) == "cifar100"
+    assert primary_report_dataset("cifar100", ("cifar10",)) == "cifar10"
+
+
+def test_published_values_are_packaged_and_cited():
+    tables = load_published()
+    assert set(tables) >= {"nb201", "nats_tss"}
+    nb = published("nb201")
+    assert "Dong" in nb.citation and "ICLR" in nb.citation and nb.table == "Table 5"
+    rea = nb.for_strategy("rea").values
+    assert (
+        rea["cifar10"] == (93.92, 0.30)
+        and rea["cifar100"] == (71.84, 0.99)
+        and rea["ImageNet16-120"] == (45.54, 1.03)
+    )
+    assert nb.for_strategy("random").values["cifar10"] == (93.70, 0.36)
+    assert nb.for_strategy("reinforce").values["ImageNet16-120"] == (45.24, 1.18)
+    assert nb.for_strategy("bohb").values["cifar10"] == (93.61, 0.52)
+    names = {m.name for m in nb.methods}
+    assert {"DARTS-V1", "DARTS-V2", "GDAS", "SETN", "ENAS", "RSPS"} <= names
+    nats = published("nats_tss")
+    assert "TPAMI" in nats.citation and nats.verification
+    assert published("nope") is None
+
+
+def test_compare_with_published(tmp_path):
+    for k in range(3):
+        write_run(
+            tmp_path,
+            "rea-p10",
+            "cifar10-valid",
+            k,
+            [(1.0, 93.0 + k)],
+            experiment="nb201",
+            strategy="rea",
+            reports=("cifar10", "cifar100"),
+        )
+    rows = compare_with_published(load_runs(tmp_path), "nb201")
+    row = next(r for r in rows if r.dataset == "cifar10")
+    assert row.method == "REA" and row.n == 3 and row.mean == pytest.approx(94.0)
+    assert row.published_mean == 93.92 and row.difference == pytest.approx(94.0 - 93.92)
+
+
+def test_runs_of_different_experiments_are_not_pooled(tmp_path):
+    write_run(tmp_path / "one", "random", "cifar10-valid", 0, [(1.0, 90.0)], experiment="quick")
+    write_run(tmp_path / "two", "random", "cifar10-valid", 0, [(1.0, 91.0)], experiment="nb201")
+    write_run(tmp_path / "two", "rea", "cifar10-valid", 0, [(1.0, 92.0)], experiment="nb201")
+    rs = load_runs([tmp_path / "one", tmp_path / "two"])
+    assert rs.labels == ("nb201:random", "quick:random", "rea")
+    assert [r.strategy for r in rs.select("quick:random")] == ["random"]
+    assert rs.missing == ()
+    assert rs.protocols == ("nb201",)
