@@ -181,7 +181,9 @@ class Store:
     def latency_table(self) -> np.ndarray:
         """Latency (ms) of every cell on every device, shape (15625, len(devices)), cached."""
         if "latency" not in self._tables:
-            self._tables["latency"] = np.column_stack([self.latency(d) for d in self.devices])
+            n = self.columns["code"].size
+            cols = [self.latency(d) for d in self.devices]
+            self._tables["latency"] = np.column_stack(cols) if cols else np.empty((n, 0))
         return self._tables["latency"]
 
     @property
