@@ -25,3 +25,7 @@ class UnknownNameError(NasBenchError, KeyError):
 def unknown(kind: str, name: object, known: "list[str] | tuple[str, ...]") -> UnknownNameError:
     """Build the standard error for an unknown ``name`` of ``kind`` listing the ``known`` ones."""
     return UnknownNameError(f"unknown {kind} {name!r}; known: {', '.join(map(str, known))}")
+
+
+class SpecError(NasBenchError, ValueError):
+    """A malformed experiment spec (YAML syntax, unknown key or name, bad budget, wrong type)."""

@@ -1,0 +1,80 @@
+"""``nasbench-suite run SPEC.yaml``: run every unfinished run of an experiment spec."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run an experiment spec (YAML); finished runs are skipped",
+        description="Run every unfinished run of an experiment spec. Finished run folders are "
+        "kept and skipped; exit status 1 when some runs failed (each failed run's metadata.json "
+        "holds the error), 2 for a bad spec.",
+    )
+    run.add_argument("spec", type=Path, help="experiment spec, e.g. experiments/quick.yaml")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: reports/runs/<spec name>)"
+    )
+    run.add_argument("--runs", type=int, default=None, help="override the spec's number of runs")
+    run.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local processes (default) or Ray",
+    )
+    run.add_argument(
+        "--address", default=None, help="Ray cluster HOST:PORT (default: a local Ray instance)"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: CPU count; 1: in-process)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--store", type=Path, default=None, help="store folder (default: built-in location)"
+    )
+    run.set_defaults(func=_run)
+
+
+def default_out(name: str) -> Path:
+    """``reports/runs/<name>`` in a checkout, else under the current directory."""
+    from nasbench_suite.paths import REPO_DIR, in_checkout
+
+    return (REPO_DIR if in_checkout() else Path.cwd()) / "reports" / "runs" / name
+
+
+def _run(args: argparse.Namespace) -> int:
+    from nasbench_suite.runner import expand, load_spec, run_grid
+
+    spec = load_spec(args.spec, runs=args.runs)
+    out = args.out or default_out(spec.name)
+    if args.address and args.executor != "ray":
+        from nasbench_suite.errors import NasBenchError
+
+        raise NasBenchError("--address needs --executor ray")
+    runs = expand(spec)
+    result = run_grid(
+        runs,
+        out,
+        executor=args.executor,
+        workers=args.workers,
+        address=args.address,
+        quiet=args.quiet,
+        store_path=args.store,
+    )
+    failed = result.failed
+    print(
+        f"{len(runs)} runs in {result.out}: {result.done} done, {result.skipped} skipped, "
+        f"{len(failed)} failed"
+    )
+    for r in failed[:10]:
+        print(f"  failed {r.relpath}: {r.error}")
+    if len(failed) > 10:
+        print(f"  ... and {len(failed) - 10} more (see metadata.json of each run)")
+    print(f"summary: nasbench-suite runs summary {result.out}")
+    return 1 if failed else 0

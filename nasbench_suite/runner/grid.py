@@ -1,0 +1,118 @@
+"""Grid expansion: one :class:`RunSpec` per (strategy label, search dataset, run number).
+
+Seeds: every run's seeds derive from the master seed with
+``numpy.random.SeedSequence(master, spawn_key=(stable(label), stable(dataset), run, stream))``,
+where ``stable`` is the first 4 bytes of SHA-256 of the name (never Python's salted ``hash()``)
+and ``stream`` is 0 for the searcher and 1 for the benchmark noise. A run's seeds depend only on
+its own (label, dataset, run), so adding runs, strategies or datasets never changes the seeds of
+existing runs, and the order of execution does not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nasbench_suite.runner.spec import ExperimentSpec
+
+SEARCHER_STREAM, NOISE_STREAM = 0, 1
+
+
+def stable_int(name: str) -> int:
+    """A 32-bit integer of ``name`` that is the same in every process and Python version."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs; written verbatim (as JSON) to the run's ``spec.json``.
+
+    Attributes:
+        experiment: the spec's name.
+        strategy / label / kwargs: registry name, folder label, constructor arguments.
+        dataset: search dataset.
+        run: run number (0-based).
+        master_seed / spawn_key: ``SeedSequence(master_seed, spawn_key=spawn_key + (stream,))``.
+        benchmark: type, fidelity, noise, eval_overhead_s (for this dataset), latency_device.
+        report_datasets: datasets whose test accuracy the trajectory reports.
+        time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
+        objective: objective spec given to the strategy (None: validation accuracy).
+    """
+
+    experiment: str
+    strategy: str
+    label: str
+    dataset: str
+    run: int
+    master_seed: int
+    spawn_key: tuple[int, ...]
+    benchmark: dict[str, Any]
+    report_datasets: tuple[str, ...]
+    time_budget_s: float | None
+    eval_budget: int | None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    objective: dict[str, Any] | None = None
+
+    def seed_sequence(self, stream: int) -> np.random.SeedSequence:
+        """The run's child seed sequence for ``stream`` (0 searcher, 1 benchmark noise)."""
+        return np.random.SeedSequence(self.master_seed, spawn_key=(*self.spawn_key, stream))
+
+    def searcher_seed(self) -> int:
+        """The integer seed given to the strategy (32 bits: accepted by every RNG API)."""
+        return int(self.seed_sequence(SEARCHER_STREAM).generate_state(1, np.uint32)[0])
+
+    def noise_rng(self) -> np.random.Generator:
+        """The generator the benchmark draws its noise (recorded training seed) from."""
+        return np.random.default_rng(self.seed_sequence(NOISE_STREAM))
+
+    def relpath(self) -> Path:
+        """``<label>/<dataset>/run-<k>`` (k zero-padded to 4 digits so folders sort)."""
+        return Path(self.label) / self.dataset / f"run-{self.run:04d}"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe dict (tuples become lists); deterministic given the spec."""
+        out = asdict(self)
+        out["spawn_key"] = list(self.spawn_key)
+        out["report_datasets"] = list(self.report_datasets)
+        return out
+
+
+def expand(spec: ExperimentSpec) -> list[RunSpec]:
+    """Every run of ``spec``, run-major (run 0 of everything first), then dataset, strategy.
+
+    Run-major order makes a partly finished grid useful: every strategy has its first runs.
+    """
+    runs = []
+    for k in range(spec.runs):
+        for dataset in spec.benchmark.search_datasets:
+            time_s, evals = spec.budget.for_dataset(dataset)
+            bench = {
+                "type": spec.benchmark.type,
+                "fidelity": spec.benchmark.fidelity,
+                "noise": spec.benchmark.noise,
+                "eval_overhead_s": spec.benchmark.overhead_s(dataset),
+                "latency_device": spec.benchmark.latency_device,
+            }
+            for strat in spec.strategies:
+                runs.append(
+                    RunSpec(
+                        experiment=spec.name,
+                        strategy=strat.name,
+                        label=strat.label,
+                        dataset=dataset,
+                        run=k,
+                        master_seed=spec.seed,
+                        spawn_key=(stable_int(strat.label), stable_int(dataset), k),
+                        benchmark=bench,
+                        report_datasets=spec.report_datasets,
+                        time_budget_s=None if time_s is None else float(time_s),
+                        eval_budget=evals,
+                        kwargs=dict(strat.kwargs),
+                        objective=None if spec.objective is None else dict(spec.objective),
+                    )
+                )
+    return runs

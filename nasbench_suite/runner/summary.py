@@ -1,0 +1,130 @@
+"""Summaries of a folder of runs: final incumbent test accuracy per strategy and dataset.
+
+Reads only each run's ``metadata.json`` (its ``final_incumbent``), so summarising thousands of
+runs is quick. Statistics are over *complete* runs; failed or unfinished folders are counted
+apart. The standard deviation is the sample one (``ddof=1``) and 0 for a single run. Runs whose
+incumbent has no test accuracy (no evaluation fitted in the budget) are left out of the mean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nasbench_suite.bench.datasets import DATASET_NAMES
+from nasbench_suite.errors import NasBenchError
+from nasbench_suite.runner.run import COMPLETE, FAILED, METADATA_FILE, SPEC_FILE
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """Final incumbent test accuracy (%) over runs, per strategy / search / report dataset."""
+
+    strategy: str  # the strategy label (folder name)
+    search_dataset: str
+    dataset: str  # the report dataset
+    runs: int  # complete runs
+    final_test_mean: float | None
+    final_test_std: float | None
+    failed: int = 0
+    unfinished: int = 0
+    mean_evals: float | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run folder: label, search dataset, status, report dataset -> final test acc."""
+
+    label: str
+    search_dataset: str
+    status: str
+    n_evals: int
+    final_test: dict[str, float | None]
+    report_datasets: tuple[str, ...]
+
+
+def iter_runs(root: "str | Path") -> list[RunRecord]:
+    """Every ``<label>/<dataset>/run-*`` folder under ``root`` (temp folders ignored), sorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NasBenchError(
+            f"no runs folder {root}; give the --out folder of `nasbench-suite run`"
+        )
+    records = []
+    for folder in sorted(root.glob("*/*/run-*")):
+        if not folder.is_dir():
+            continue
+        label, dataset = folder.parent.parent.name, folder.parent.name
+        try:
+            meta = json.loads((folder / METADATA_FILE).read_text())
+        except (OSError, ValueError):
+            records.append(RunRecord(label, dataset, "unfinished", 0, {}, ()))
+            continue
+        final = (meta.get("final_incumbent") or {}).get("test_acc") or {}
+        reports: tuple[str, ...] = tuple(sorted(final))
+        if not reports:
+            try:
+                spec = json.loads((folder / SPEC_FILE).read_text())
+                reports = tuple(spec.get("report_datasets", ()))
+            except (OSError, ValueError):
+                pass
+        records.append(
+            RunRecord(
+                label,
+                dataset,
+                meta.get("status", "unfinished"),
+                int(meta.get("n_evals", 0)),
+                final,
+                reports,
+            )
+        )
+    return records
+
+
+def summarize(root: "str | Path") -> list[SummaryRow]:
+    """One :class:`SummaryRow` per (strategy label, search dataset, report dataset).
+
+    Sorted by strategy label and search dataset, report datasets in NB201's order.
+    """
+    records = iter_runs(root)
+    if not records:
+        raise NasBenchError(f"no run folders (<strategy>/<dataset>/run-*) under {root}")
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
+    for rec in records:
+        groups.setdefault((rec.label, rec.search_dataset), []).append(rec)
+    rows = []
+    for (label, search_ds), recs in sorted(groups.items()):
+        done = [r for r in recs if r.status == COMPLETE]
+        failed = sum(r.status == FAILED for r in recs)
+        unfinished = len(recs) - len(done) - failed
+        reports = sorted({d for r in recs for d in r.report_datasets}, key=_dataset_order)
+        evals = float(np.mean([r.n_evals for r in done])) if done else None
+        for ds in reports:
+            values = [r.final_test.get(ds) for r in done]
+            finite = np.array(
+                [v for v in values if v is not None and not math.isnan(v)], dtype=float
+            )
+            mean, std = _mean_std(finite)
+            rows.append(
+                SummaryRow(label, search_ds, ds, len(done), mean, std, failed, unfinished, evals)
+            )
+    return rows
+
+
+def _dataset_order(name: str) -> tuple[int, str]:
+    """NB201's dataset order (cifar10-valid, cifar10, cifar100, ImageNet16-120), others last."""
+    return (DATASET_NAMES.index(name) if name in DATASET_NAMES else len(DATASET_NAMES), name)
+
+
+def _mean_std(values: np.ndarray) -> tuple[float | None, float | None]:
+    if values.size == 0:
+        return None, None
+    std = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+    return float(np.mean(values)), std
