@@ -1,0 +1,570 @@
+"""Bayesian optimisation with a Gaussian process over NB201 cells (numpy/scipy only).
+
+The GP lives on the one-hot encoding of the six edge ops. Two kernels:
+
+* ``"hamming"``: the categorical overlap kernel ``sf2 * exp(-theta * hamming / 6)`` (one
+  lengthscale shared by all edges), the categorical kernel of SMAC (Hutter, Hoos & Leyton-Brown,
+  LION 2011) and the overlap kernel of CoCaBO (Ru et al., ICML 2020). Because
+  ``hamming = ||x - x'||^2 / 2`` on one-hot vectors, it is the isotropic case of the next one.
+* ``"onehot"``: an ARD RBF kernel on the 30-dim one-hot vector, ``sf2 * exp(-sum_d b_d (x_d -
+  x'_d)^2)`` with one inverse squared lengthscale ``b_d = 1 / (2 l_d^2)`` per (edge, op) bit.
+
+Hyperparameters (kernel scales, signal variance ``sf2``, noise variance ``sn2``; targets
+standardised) maximise the log marginal likelihood with L-BFGS-B and analytic gradients inside
+log-space bounds (theta in [0.05, 30], ARD b_d in [1e-3, 10], sf2 in [0.05, 20], sn2 in [1e-6, 1]),
+from the previous optimum plus random restarts (Rasmussen & Williams 2006, ch. 5). Acquisition: expected improvement (Jones, Schonlau & Welch, 1998), maximised either over
+every unevaluated cell (``acq_optimizer="exhaustive"``) or by a best-improvement local search on
+the 24-neighbour graph started from the best evaluated cells and random cells (``"local"``).
+
+Cost control (``refit_every``): hyperparameters and target standardisation are re-fitted only
+every ``refit_every`` new observations. In between, every observation still enters the posterior
+exactly, through a rank-one extension of the Cholesky factor; in exhaustive mode the posterior
+mean and variance of all 15,625 cells are updated in O(n N) per observation from the cached
+``V = L^-1 K(X, all)`` instead of being recomputed in O(n^2 N).
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+
+import numpy as np
+from scipy.linalg import cho_solve, solve_triangular
+from scipy.linalg.lapack import dpotrf, dpotri
+from scipy.optimize import minimize
+from scipy.special import ndtr
+
+from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.errors import NasBenchError, unknown
+from nasbench_suite.space.codec import N_CELLS, N_EDGES, N_OPS
+from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
+
+KERNELS = ("hamming", "onehot")
+ACQ_OPTIMIZERS = ("exhaustive", "local")
+
+_LOG_SF2 = (math.log(0.05), math.log(20.0))
+_LOG_SN2 = (math.log(1e-6), math.log(1.0))
+_LOG_THETA = (math.log(0.05), math.log(30.0))  # hamming: exp(-theta * h / 6)
+_LOG_BETA = (math.log(1e-3), math.log(10.0))  # onehot ARD: b_d = 1 / (2 l_d^2)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+_BLAS_THREAD_FUNCS: list | None = None
+
+
+def _openblas_thread_funcs() -> list:
+    """(get, set) thread-count functions of every OpenBLAS this process loaded (Linux; else [])."""
+    global _BLAS_THREAD_FUNCS
+    if _BLAS_THREAD_FUNCS is None:
+        funcs = []
+        try:
+            import ctypes
+
+            with open("/proc/self/maps") as maps:
+                paths = sorted(
+                    {ln.split()[-1] for ln in maps if "openblas" in ln.lower() and "/" in ln}
+                )
+            for path in paths:
+                lib = ctypes.CDLL(path)
+                for prefix in ("scipy_openblas", "openblas"):
+                    for suffix in ("64_", ""):
+                        get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                        put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                        if get is not None and put is not None:
+                            get.restype = ctypes.c_int
+                            funcs.append((get, put))
+        except (OSError, AttributeError):
+            funcs = []
+        _BLAS_THREAD_FUNCS = funcs
+    return _BLAS_THREAD_FUNCS
+
+
+@contextmanager
+def one_blas_thread():
+    """Run a block with one OpenBLAS thread, restoring the previous counts afterwards.
+
+    The GP and BANANAS work on small matrices, where OpenBLAS worker threads only add
+    synchronisation; on a loaded 2-core machine, default threading made GP-BO ~60x slower
+    (136 vs 2 ms per evaluation). Best effort: a no-op where OpenBLAS cannot be found.
+    """
+    saved = [(get, put, get()) for get, put in _openblas_thread_funcs()]
+    for _, put, count in saved:
+        if count != 1:
+            put(1)
+    try:
+        yield
+    finally:
+        for _, put, count in saved:
+            if count != 1:
+                put(count)
+
+
+def _check_int(name: str, value, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise NasBenchError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_float(name: str, value, low: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not (
+        math.isfinite(value) and value >= low
+    ):
+        raise NasBenchError(f"{name} must be a finite number >= {low}, got {value!r}")
+    return float(value)
+
+
+def neighbour_table(space) -> np.ndarray:
+    """NB201 indices of the 24 single-edge neighbours of every cell, shape (15625, 24)."""
+    ops = space.ops_matrix().astype(np.int64)  # row = NB201 index
+    places = N_OPS ** np.arange(N_EDGES - 1, -1, -1)
+    codes = ops @ places
+    cols = []
+    for edge in range(N_EDGES):
+        for shift in range(1, N_OPS):
+            new_op = (ops[:, edge] + shift) % N_OPS
+            cols.append(codes + (new_op - ops[:, edge]) * places[edge])
+    return space.index_map.index_of_code[np.stack(cols, axis=1)]
+
+
+def expected_improvement(
+    mu: np.ndarray, var: np.ndarray, best: float, xi: float = 0.0
+) -> np.ndarray:
+    """EI for maximisation of a Gaussian posterior N(mu, var) over the incumbent ``best``."""
+    sigma = np.sqrt(np.maximum(var, 1e-18))
+    diff = mu - best - xi
+    z = diff / sigma
+    return np.maximum(diff * ndtr(z) + sigma * _INV_SQRT_2PI * np.exp(-0.5 * z * z), 0.0)
+
+
+class CellGP:
+    """Exact GP regression on one-hot NB201 cells with an (ARD) squared-exponential kernel.
+
+    ``log_beta`` holds one value (shared, hamming kernel) or 30 (ARD); the kernel is
+    ``sf2 * exp(-sum_d beta_d (x_d - x'_d)^2)``. Targets are standardised by the caller.
+    """
+
+    def __init__(self, features: np.ndarray, ard: bool) -> None:
+        self.features = features  # (N, 30) float64 one-hot of every cell, row = NB201 index
+        self.ard = ard
+        self.beta = np.full(features.shape[1], 1.0 / 12.0)
+        self.sf2 = 1.0
+        self.sn2 = 1e-3
+
+    # --- kernel -----------------------------------------------------------------------------
+    def betas(self, p: np.ndarray) -> np.ndarray:
+        """Per-bit inverse squared lengthscales from the log parameters (hamming: theta / 12)."""
+        if self.ard:
+            return np.exp(p[:-2])
+        return np.full(self.features.shape[1], math.exp(p[0]) / 12.0)
+
+    def set_params(self, p: np.ndarray) -> None:
+        self.beta = self.betas(p)
+        self.sf2 = float(np.exp(p[-2]))
+        self.sn2 = float(np.exp(p[-1]))
+
+    def cross(
+        self, rows: np.ndarray, cols: np.ndarray, beta: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Correlation matrix exp(-D_beta) between the cells of two one-hot blocks (no sf2)."""
+        beta = self.beta if beta is None else beta
+        a = rows @ beta
+        b = cols @ beta
+        d = a[:, None] + b[None, :] - 2.0 * ((rows * beta) @ cols.T)
+        return np.exp(-np.maximum(d, 0.0))
+
+    # --- marginal likelihood ----------------------------------------------------------------
+    def neg_mll(
+        self, p: np.ndarray, x: np.ndarray, y: np.ndarray, sqdist: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """Negative log marginal likelihood and its gradient in the log parameters ``p``.
+
+        ``sqdist``: optional precomputed ``||x_i - x_j||^2`` (isotropic kernel fast path).
+        """
+        n = len(y)
+        nb = p.size - 2
+        beta = self.betas(p)
+        sf2, sn2 = math.exp(p[nb]), math.exp(p[nb + 1])
+        if not self.ard:
+            if sqdist is None:
+                sqdist = self.cross_sqdist(x)
+            e = np.exp(-beta[0] * sqdist)
+        else:
+            e = self.cross(x, x, beta)
+        k = sf2 * e
+        k[np.diag_indices(n)] += sn2
+        chol, info = dpotrf(k, lower=1, clean=1)
+        if info != 0:
+            return 1e10, np.zeros_like(p)
+        alpha = cho_solve((chol, True), y, check_finite=False)
+        log_det = float(np.log(np.diag(chol)).sum())
+        nll = 0.5 * float(y @ alpha) + log_det + 0.5 * n * math.log(2 * math.pi)
+        kinv, info = dpotri(chol, lower=1)  # lower triangle of K^-1, zeros above
+        kinv += kinv.T
+        kinv[np.diag_indices(n)] *= 0.5
+        a = kinv - np.outer(alpha, alpha)  # K^-1 - aa^T
+        b = a * (sf2 * e)
+        grad = np.empty_like(p)
+        if self.ard:
+            r = b.sum(axis=1)
+            # sum_ij B_ij (x_id - x_jd)^2 for every one-hot bit d
+            sq = 2.0 * (x.T @ r) - 2.0 * ((b @ x) * x).sum(axis=0)
+            grad[:nb] = -0.5 * beta * sq
+        else:
+            grad[0] = -0.5 * beta[0] * float((b * sqdist).sum())
+        grad[nb] = 0.5 * float(b.sum())
+        grad[nb + 1] = 0.5 * sn2 * float(np.trace(a))
+        return nll, grad
+
+    @staticmethod
+    def cross_sqdist(x: np.ndarray) -> np.ndarray:
+        """Squared distances between one-hot rows (twice the Hamming distance)."""
+        return np.maximum(2.0 * (x.shape[1] // N_OPS) - 2.0 * (x @ x.T), 0.0)
+
+
+@register_strategy("gp_bo")
+class GPBayesOpt(Searcher):
+    """GP-based Bayesian optimisation with expected improvement over the NB201 cell space.
+
+    Papers: Jones, Schonlau & Welch, *Efficient Global Optimization of Expensive Black-Box
+    Functions*, J. Global Optimization 1998 (EI); Snoek, Larochelle & Adams, *Practical Bayesian
+    Optimization of Machine Learning Algorithms*, NeurIPS 2012 (GP-BO with marginal-likelihood
+    hyperparameters); ``n_init=10`` random initial cells as in the GP-BO baseline of White,
+    Neiswanger & Savani, *BANANAS*, AAAI 2021.
+
+    Args:
+        kernel: ``"hamming"`` (categorical overlap kernel, one lengthscale) or ``"onehot"``
+            (ARD RBF on the one-hot encoding, 30 lengthscales).
+        acq_optimizer: ``"exhaustive"`` (EI of every unevaluated cell; never re-proposes an
+            evaluated or pending cell) or ``"local"`` (best-improvement local search on EI over
+            the 24-neighbour graph from the ``n_local_starts`` best cells plus as many random
+            cells).
+        n_init: random initial cells (distinct), default 10 as in BANANAS's GP baseline.
+        refit_every: re-fit hyperparameters every this many new observations (1 = every step);
+            the posterior itself is updated exactly after every observation.
+        n_restarts: L-BFGS-B starts per fit (previous optimum or default, plus random ones).
+        xi: EI exploration margin in standardised units (0 = plain EI).
+        n_local_starts: random and best starts of the local acquisition optimiser.
+
+    Defaults not fixed by the papers are cost choices: ``refit_every=10`` and ``n_restarts=3``
+    keep 200 evaluations at a few ms each (see ``benchmarks/bo_overhead.py``).
+
+    Memory: the exhaustive mode caches an (n x 15,625) float32 matrix (about 12.5 MB at n=200).
+    ``acquisition`` returns EI in standardised units; ``posterior`` is in objective units.
+    """
+
+    paper = (
+        "Jones, Schonlau & Welch, Efficient Global Optimization of Expensive Black-Box Functions, "
+        "J. Global Optim. 1998; Snoek, Larochelle & Adams, Practical Bayesian Optimization of "
+        "Machine Learning Algorithms, NeurIPS 2012"
+    )
+
+    def __init__(
+        self,
+        space,
+        seed=0,
+        objective=None,
+        kernel: str = "hamming",
+        acq_optimizer: str = "exhaustive",
+        n_init: int = 10,
+        refit_every: int = 10,
+        n_restarts: int = 3,
+        xi: float = 0.0,
+        n_local_starts: int = 10,
+    ) -> None:
+        super().__init__(space, seed=seed, objective=objective)
+        if kernel not in KERNELS:
+            raise unknown("GP kernel", kernel, KERNELS)
+        if acq_optimizer not in ACQ_OPTIMIZERS:
+            raise unknown("acquisition optimiser", acq_optimizer, ACQ_OPTIMIZERS)
+        self.kernel = kernel
+        self.acq_optimizer = acq_optimizer
+        self.n_init = _check_int("n_init", n_init, 1)
+        self.refit_every = _check_int("refit_every", refit_every, 1)
+        self.n_restarts = _check_int("n_restarts", n_restarts, 1)
+        self.xi = _check_float("xi", xi, 0.0)
+        self.n_local_starts = _check_int("n_local_starts", n_local_starts, 1)
+        self._ready = False
+
+    # --- lazy state ---------------------------------------------------------------------------
+    def _setup(self) -> None:
+        self._features32 = self.space.encode(np.arange(N_CELLS), "one_hot").astype(np.float32)
+        self._features = self._features32.astype(np.float64)
+        self._features32_t = np.ascontiguousarray(self._features32.T)
+        self._beta_all: np.ndarray | None = None
+        self._gp = CellGP(self._features, ard=self.kernel == "onehot")
+        self._design = [int(i) for i in self.rng.choice(N_CELLS, size=self.n_init, replace=False)]
+        self._n_asked = 0
+        self._seen = np.zeros(N_CELLS, dtype=bool)  # asked (pending or evaluated)
+        self._new: list[tuple[int, float]] = []  # observations not yet in the posterior
+        self._x: list[int] = []  # cells in the posterior
+        self._y: list[float] = []  # their raw objective values
+        self._params: np.ndarray | None = None
+        self._fit_n = 0
+        self._cap = 0
+        self._neigh: np.ndarray | None = None
+        self._ready = True
+
+    # --- ask / tell ---------------------------------------------------------------------------
+    def ask(self) -> Candidate:
+        with one_blas_thread():
+            return self._ask()
+
+    def _ask(self) -> Candidate:
+        if not self._ready:
+            self._setup()
+        while self._n_asked < len(self._design):
+            index = self._design[self._n_asked]
+            self._n_asked += 1
+            if not self._seen[index]:
+                return self._propose(index)
+        self._n_asked += 1
+        self._update_model()
+        if len(self._x) < 2 or self._seen.all():
+            return self._propose(self._random_unseen())
+        if self.acq_optimizer == "exhaustive":
+            index = self._argmax_exhaustive()
+        else:
+            index = self._argmax_local()
+        return self._propose(index)
+
+    def tell(self, candidate: Candidate, observation: Observation) -> None:
+        if not self._ready:
+            self._setup()
+        index = int(candidate.arch_index)
+        self._seen[index] = True
+        value = self.score(observation)
+        if math.isfinite(value):
+            self._new.append((index, value))
+
+    def _propose(self, index: int) -> Candidate:
+        self._seen[index] = True
+        return Candidate(int(index))
+
+    def _random_unseen(self) -> int:
+        unseen = np.flatnonzero(~self._seen)
+        if unseen.size == 0:
+            return self.space.sample(self.rng)
+        return int(unseen[self.rng.integers(unseen.size)])
+
+    # --- model --------------------------------------------------------------------------------
+    def _update_model(self) -> None:
+        if not self._new:
+            return
+        n_total = len(self._x) + len(self._new)
+        if n_total < 2:
+            return
+        if self._params is None or n_total - self._fit_n >= self.refit_every:
+            for index, value in self._new:
+                self._x.append(index)
+                self._y.append(value)
+            self._new.clear()
+            self._refit()
+            return
+        for index, value in self._new:
+            self._add_point(index, value)
+        self._new.clear()
+
+    def _bounds(self) -> list[tuple[float, float]]:
+        nb = self._features.shape[1] if self.kernel == "onehot" else 1
+        scale = _LOG_BETA if self.kernel == "onehot" else _LOG_THETA
+        return [scale] * nb + [_LOG_SF2, _LOG_SN2]
+
+    def _refit(self) -> None:
+        gp = self._gp
+        xf = self._features[self._x]
+        y = np.asarray(self._y, dtype=np.float64)
+        self._y_mean = float(y.mean())
+        std = float(y.std())
+        self._y_std = std if std > 1e-12 else 1.0
+        yn = (y - self._y_mean) / self._y_std
+        bounds = self._bounds()
+        lo = np.array([b[0] for b in bounds])
+        hi = np.array([b[1] for b in bounds])
+        if self._params is None:
+            start = np.empty(len(bounds))
+            start[:-2] = math.log(1.0 / 12.0) if self.kernel == "onehot" else 0.0
+            start[-2], start[-1] = 0.0, math.log(1e-3)
+        else:
+            start = self._params
+        sqdist = None if gp.ard else gp.cross_sqdist(xf)
+        starts = [start] + [
+            lo + (hi - lo) * self.rng.random(len(bounds)) for _ in range(self.n_restarts - 1)
+        ]
+        best_p, best_f = start, math.inf
+        for p0 in starts:
+            res = minimize(
+                gp.neg_mll, p0, args=(xf, yn, sqdist), jac=True, method="L-BFGS-B", bounds=bounds,
+                options={"maxiter": 50, "ftol": 1e-7, "gtol": 1e-4},
+            )
+            if np.isfinite(res.fun) and res.fun < best_f:
+                best_p, best_f = np.clip(res.x, lo, hi), float(res.fun)
+        self._params = best_p
+        gp.set_params(best_p)
+        self._fit_n = len(self._x)
+        self._rebuild(yn)
+
+    def _kvec(self, rows: np.ndarray, cols: list[int] | np.ndarray) -> np.ndarray:
+        gp = self._gp
+        return gp.sf2 * gp.cross(rows, self._features[np.asarray(cols, dtype=np.int64)])
+
+    def _kall(self, cols: list[int]) -> np.ndarray:
+        """sf2 * k(cols, every cell) in float32, shape (len(cols), 15625)."""
+        gp = self._gp
+        beta = gp.beta.astype(np.float32)
+        if self._beta_all is None or not np.array_equal(self._beta_all, beta):
+            self._beta_all = beta
+            self._a_all = self._features32 @ beta
+        xc = self._features32[np.asarray(cols, dtype=np.int64)]
+        d = (xc * beta) @ self._features32_t
+        d *= np.float32(-2.0)
+        d += self._a_all
+        d += (xc @ beta)[:, None]
+        np.maximum(d, 0.0, out=d)
+        np.negative(d, out=d)
+        np.exp(d, out=d)
+        d *= np.float32(gp.sf2)
+        return d
+
+    def _ensure_capacity(self, n: int) -> None:
+        if n <= self._cap:
+            return
+        cap = max(64, 2 * self._cap, n)
+        chol = np.zeros((cap, cap))
+        w = np.zeros(cap)
+        if self._cap:
+            chol[: self._cap, : self._cap] = self._chol[: self._cap, : self._cap]
+            w[: self._cap] = self._w[: self._cap]
+        self._chol, self._w = chol, w
+        if self.acq_optimizer == "exhaustive":
+            v = np.zeros((cap, N_CELLS), dtype=np.float32)
+            if self._cap:
+                v[: self._cap] = self._v[: self._cap]
+            self._v = v
+        self._cap = cap
+
+    def _rebuild(self, yn: np.ndarray) -> None:
+        """Cholesky factor, whitened targets and (exhaustive) all-cell posterior from scratch."""
+        gp = self._gp
+        n = len(self._x)
+        self._cap = 0
+        self._ensure_capacity(n)
+        xf = self._features[self._x]
+        k = gp.sf2 * gp.cross(xf, xf)
+        k[np.diag_indices(n)] += gp.sn2
+        jitter = 0.0
+        while True:
+            try:
+                chol = np.linalg.cholesky(k + jitter * np.eye(n))
+                break
+            except np.linalg.LinAlgError:
+                jitter = max(1e-8, 10 * jitter)
+        self._chol[:n, :n] = chol
+        self._w[:n] = solve_triangular(chol, yn, lower=True)
+        self._n = n
+        self._best = float(yn.max())
+        if self.acq_optimizer == "exhaustive":
+            # V = L^-1 K(X, all) as one float32 GEMM with the explicit inverse factor
+            linv = solve_triangular(chol, np.eye(n), lower=True, check_finite=False)
+            v = linv.astype(np.float32) @ self._kall(self._x)
+            self._v[:n] = v
+            self._mu = (self._w[:n].astype(np.float32) @ v).astype(np.float64)
+            self._var = gp.sf2 - np.einsum("ij,ij->j", v, v).astype(np.float64)
+
+    def _add_point(self, index: int, value: float) -> None:
+        """Rank-one extension of the posterior with fixed hyperparameters."""
+        gp = self._gp
+        n = self._n
+        self._ensure_capacity(n + 1)
+        xf = self._features[[index]]
+        kx = self._kvec(xf, self._x)[0]
+        chol = self._chol[:n, :n]
+        l = solve_triangular(chol, kx, lower=True, check_finite=False)
+        d2 = gp.sf2 + gp.sn2 - float(l @ l)
+        d = math.sqrt(max(d2, 1e-10))
+        yn = (value - self._y_mean) / self._y_std
+        self._chol[n, :n] = l
+        self._chol[n, n] = d
+        w_new = (yn - float(l @ self._w[:n])) / d
+        self._w[n] = w_new
+        if self.acq_optimizer == "exhaustive":
+            v = (self._kall([index])[0] - l.astype(np.float32) @ self._v[:n]) / np.float32(d)
+            self._v[n] = v
+            self._mu += w_new * v
+            self._var -= v * v
+        self._x.append(index)
+        self._y.append(value)
+        self._n = n + 1
+        self._best = max(self._best, yn)
+
+    # --- posterior on demand (tests, local search) ----------------------------------------------
+    def posterior(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and latent variance at ``indices``, in raw objective units."""
+        with one_blas_thread():
+            return self._posterior(indices)
+
+    def _posterior(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        if not self._ready:
+            self._setup()
+        self._update_model()
+        if self._params is None:
+            raise NasBenchError("the GP needs at least 2 finite observations")
+        mu, var = self._posterior_std(np.atleast_1d(np.asarray(indices, dtype=np.int64)))
+        return mu * self._y_std + self._y_mean, var * self._y_std**2
+
+    def acquisition(self, indices) -> np.ndarray:
+        """Expected improvement at ``indices`` (standardised units)."""
+        with one_blas_thread():
+            return self._acquisition(indices)
+
+    def _acquisition(self, indices) -> np.ndarray:
+        if not self._ready:
+            self._setup()
+        self._update_model()
+        if self._params is None:
+            raise NasBenchError("the GP needs at least 2 finite observations")
+        mu, var = self._posterior_std(np.atleast_1d(np.asarray(indices, dtype=np.int64)))
+        return expected_improvement(mu, var, self._best, self.xi)
+
+    def _posterior_std(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = self._n
+        kc = self._kvec(self._features[idx], self._x)  # (m, n)
+        v = solve_triangular(self._chol[:n, :n], kc.T, lower=True, check_finite=False)
+        return v.T @ self._w[:n], self._gp.sf2 - np.einsum("ij,ij->j", v, v)
+
+    # --- acquisition optimisers -----------------------------------------------------------------
+    def _argmax_exhaustive(self) -> int:
+        ei = expected_improvement(self._mu, self._var, self._best, self.xi)
+        ei[self._seen] = -np.inf
+        return int(np.argmax(ei))
+
+    def _argmax_local(self) -> int:
+        if self._neigh is None:
+            self._neigh = neighbour_table(self.space)
+        order = np.argsort(-np.asarray(self._y))[: self.n_local_starts]
+        starts = np.concatenate(
+            [np.asarray(self._x)[order], self.space.sample(self.rng, self.n_local_starts)]
+        )
+        current = np.unique(starts)
+        mu, var = self._posterior_std(current)
+        cur_ei = expected_improvement(mu, var, self._best, self.xi)
+        visited = dict(zip(current.tolist(), cur_ei.tolist()))
+        for _ in range(50):
+            nb = self._neigh[current]  # (m, 24)
+            flat = np.unique(nb)
+            mu, var = self._posterior_std(flat)
+            ei = expected_improvement(mu, var, self._best, self.xi)
+            visited.update(zip(flat.tolist(), ei.tolist()))
+            ei_of = dict(zip(flat.tolist(), ei.tolist()))
+            nb_ei = np.vectorize(ei_of.__getitem__, otypes=[float])(nb)
+            best_j = nb_ei.argmax(axis=1)
+            best_val = nb_ei[np.arange(len(current)), best_j]
+            improve = best_val > cur_ei + 1e-12
+            if not improve.any():
+                break
+            current = nb[np.arange(len(current)), best_j][improve]
+            cur_ei = best_val[improve]
+        ranked = sorted(visited.items(), key=lambda kv: (-kv[1], kv[0]))
+        for index, _ in ranked:
+            if not self._seen[index]:
+                return int(index)
+        return self._random_unseen()
