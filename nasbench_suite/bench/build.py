@@ -15,7 +15,7 @@ import numpy as np
 
 from nasbench_suite.bench import sources
 from nasbench_suite.bench.cost import NetConfig, cost_table
-from nasbench_suite.bench.datasets import DATASET_NAMES, DATASETS
+from nasbench_suite.bench.datasets import DATASETS, NB201_DATASETS
 from nasbench_suite.bench.store import (
     N_ISO_CLASSES,
     PUBLISHED_OPTIMA,
@@ -34,7 +34,7 @@ Columns = dict[str, np.ndarray]
 Sources = dict[str, Provenance]
 
 
-def add_derived(columns: Columns, prov: Sources) -> None:
+def add_derived(columns: Columns, prov: Sources, datasets: tuple[str, ...] = NB201_DATASETS) -> None:
     """Add columns computed from others or from the cell: means, per-epoch time, cost, classes."""
     computed = Provenance("computed")
     code = columns["code"]
@@ -44,9 +44,10 @@ def add_derived(columns: Columns, prov: Sources) -> None:
     columns["func_class"] = class_ids(ops, "functional")
     prov["iso_class"] = Provenance("computed", note="NB201 UniqueString grouping; id = smallest NB201 index in the class")
     prov["func_class"] = Provenance("computed", note="functional equivalence; id = smallest NB201 index in the class")
-    for ds in DATASET_NAMES:
+    for ds in datasets:
         info = DATASETS[ds]
-        table = cost_table(ops, NetConfig(num_classes=info.num_classes, resolution=info.resolution))
+        config = NetConfig(num_classes=info.num_classes, in_channels=info.in_channels, resolution=info.resolution)
+        table = cost_table(ops, config)
         columns[key("params_m", ds)], columns[key("flops_m", ds)] = table[:, 0], table[:, 1]
         prov[key("params_m", ds)] = prov[key("flops_m", ds)] = computed
         seeds = columns.get(key("valid_acc_seeds", ds))
@@ -61,11 +62,11 @@ def add_derived(columns: Columns, prov: Sources) -> None:
             prov[key("epoch_time_s", ds)] = Provenance("computed", note=f"train_time_s@{ds} / 200")
 
 
-def _fill_missing(columns: Columns, prov: Sources) -> None:
+def _fill_missing(columns: Columns, prov: Sources, datasets: tuple[str, ...] = NB201_DATASETS) -> None:
     """Add all-NaN columns for fields a dataset lacks, so every dataset has the same fields."""
     fields = {k.split("@")[0] for k in columns if "@" in k and not k.startswith("latency_ms@")}
     fields.discard("upstream_size_m")
-    for ds in DATASET_NAMES:
+    for ds in datasets:
         for field in fields:
             name = key(field, ds)
             if name not in columns:

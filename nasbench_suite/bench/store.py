@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nasbench_suite import __version__
-from nasbench_suite.bench.datasets import DATASET_NAMES, SEEDS, dataset_name
+from nasbench_suite.bench.datasets import NB201_DATASETS, SEEDS, dataset_name
 from nasbench_suite.errors import DataError, unknown
 from nasbench_suite.paths import default_raw_dir, default_store_dir
 from nasbench_suite.space.codec import N_CELLS, IndexMap
@@ -86,7 +86,7 @@ def write_store(
         manifest = {
             "format": FORMAT,
             "n_cells": N_CELLS,
-            "datasets": list(DATASET_NAMES),
+            "datasets": list(NB201_DATASETS),
             "seeds": list(SEEDS),
             "built_by": f"nasbench-suite {__version__}",
             **meta,
@@ -121,6 +121,7 @@ class Store:
             sorted(k.split("@", 1)[1] for k in columns if k.startswith("latency_ms@"))
         )
         self._tables: dict[tuple, np.ndarray] = {}
+        self.datasets: tuple[str, ...] = tuple(manifest.get("datasets", NB201_DATASETS))
 
     @classmethod
     def load(cls, path: Path) -> "Store":

@@ -20,10 +20,8 @@ def register(sub) -> None:
 
 def space_info(store) -> dict:
     """Size, class counts and, per dataset, the best cell by validation and by test accuracy."""
-    from nasbench_suite.bench.datasets import DATASET_NAMES
-
     best = {}
-    for ds in DATASET_NAMES:
+    for ds in store.datasets:
         entry = {}
         for split in ("valid", "test"):
             col = store.column(f"{split}_acc", ds)

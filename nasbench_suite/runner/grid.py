@@ -97,6 +97,8 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                 "eval_overhead_s": spec.benchmark.overhead_s(dataset),
                 "latency_device": spec.benchmark.latency_device,
             }
+            if spec.benchmark.type == "training":
+                bench.update(spec.benchmark.options)
             for strat in spec.strategies:
                 runs.append(
                     RunSpec(

@@ -87,12 +87,13 @@ class _Context:
 
     def benchmark(self, run: RunSpec):
         b = run.benchmark
-        if b["type"] != "tabular":  # extension point: the training benchmark
-            from nasbench_suite.errors import NasBenchError
+        if b["type"] == "training":
+            key = ("training", run.dataset, json.dumps(b, sort_keys=True))
+            if key not in self._benchmarks:
+                from nasbench_suite.train.benchmark import from_spec
 
-            raise NasBenchError(
-                f"benchmark type {b['type']!r} is not supported by this runner yet"
-            )
+                self._benchmarks[key] = from_spec(b, run.dataset, self.store.index_map)
+            return self._benchmarks[key]
         key = (run.dataset, b["fidelity"], b["noise"], b["latency_device"])
         if key not in self._benchmarks:
             from nasbench_suite.bench.tabular import TabularBenchmark

@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.bench.datasets import DATASET_NAMES, DATASETS
+from nasbench_suite.bench.datasets import DATASET_NAMES, DATASETS, NB201_DATASETS
 from nasbench_suite.errors import NasBenchError, SpecError
 
-BENCHMARK_TYPES = ("tabular",)  # extension point: "training" (real training) plugs in here
+BENCHMARK_TYPES = ("tabular", "training")  # NB201 lookups, or real training (train/benchmark.py)
 FIDELITIES = (12, 200)
 NOISE = ("mean", "seed")
 DEFAULT_REPORT = ("cifar10", "cifar100", "ImageNet16-120")
@@ -72,6 +72,10 @@ BENCHMARK_KEYS = (
     "eval_overhead_s",
     "latency_device",
 )
+# Options of ``type: training`` (nasbench_suite.train.benchmark.BENCHMARK_OPTIONS; kept here so
+# parsing a spec does not import the training code).
+TRAINING_KEYS = ("epochs", "subset", "train_seed", "device", "cache_dir", "data_root", "channels",
+                 "cells_per_stage", "batch_size", "compile", "fidelity_epochs")
 BUDGET_KEYS = ("time_s", "evals")
 
 
@@ -89,7 +93,8 @@ class BenchmarkSpec:
     """The benchmark every run searches on.
 
     Attributes:
-        type: ``tabular`` (NB201 lookups with a simulated clock).
+        type: ``tabular`` (NB201 lookups with a simulated clock) or ``training`` (real
+            training; its cost is real seconds).
         search_datasets: datasets with a validation split to search on (one grid axis).
         fidelity: epochs of the search signal, 12 or 200.
         noise: ``mean`` (seed mean) or ``seed`` (one recorded training seed per query).
@@ -103,6 +108,7 @@ class BenchmarkSpec:
     noise: str = "mean"
     eval_overhead_s: dict[str, float] = field(default_factory=dict)
     latency_device: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # type: training only
 
     def overhead_s(self, dataset: str) -> float:
         """Seconds added to the clock per evaluation on ``dataset``."""
@@ -186,13 +192,16 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
         raise SpecError("budget is missing; give budget: {time_s: SECONDS} and/or {evals: N}")
     budget = _budget(data["budget"], benchmark.search_datasets)
     strategies = _strategies(data.get("strategies"))
-    report = data.get("report_datasets", list(DEFAULT_REPORT))
+    training = benchmark.type == "training"
+    default = benchmark.search_datasets if training else DEFAULT_REPORT
+    report = data.get("report_datasets", list(default))
     report = tuple(_dataset(d, "report_datasets") for d in _list(report, "report_datasets"))
     testable = [d for d in DATASET_NAMES if DATASETS[d].test is not None]
     if not report:
         raise SpecError("report_datasets is empty; give at least one of " + ", ".join(testable))
     for ds in report:
-        if DATASETS[ds].test is None:
+        # real training measures test accuracy on every dataset's own test set
+        if DATASETS[ds].test is None and not training:
             raise SpecError(
                 f"report dataset {ds} has no test split (NB201 records none); "
                 f"report on {', '.join(testable)}"
@@ -295,16 +304,20 @@ def _benchmark(value: Any) -> BenchmarkSpec:
             f"benchmark must be a mapping with keys {', '.join(BENCHMARK_KEYS)}; "
             f"got {_kind(value)}"
         )
-    _check_keys(value, BENCHMARK_KEYS, "benchmark")
     kind = value.get("type", "tabular")
     if kind not in BENCHMARK_TYPES:
         raise SpecError(f"unknown benchmark type {kind!r}; known: {', '.join(BENCHMARK_TYPES)}")
+    _check_keys(value, BENCHMARK_KEYS + (TRAINING_KEYS if kind == "training" else ()), "benchmark")
     if "search_dataset" in value and "search_datasets" in value:
         raise SpecError("give benchmark.search_dataset or benchmark.search_datasets, not both")
     raw = value.get("search_dataset", value.get("search_datasets", "cifar10-valid"))
     datasets: list[str] = []
     for item in _list(raw, "benchmark.search_dataset"):
         ds = _dataset(item, "benchmark.search_dataset")
+        if kind == "tabular" and ds not in NB201_DATASETS:
+            raise SpecError(
+                f"{ds} is not in the NB201 tables; use benchmark.type: training to train on it"
+            )
         if DATASETS[ds].valid is None:
             raise SpecError(
                 f"{ds} has no validation split and cannot be searched on; search on "
@@ -330,7 +343,8 @@ def _benchmark(value: Any) -> BenchmarkSpec:
     device = value.get("latency_device")
     if device is not None:
         device = _latency_device(device)
-    return BenchmarkSpec(kind, tuple(datasets), int(fidelity), noise, overhead, device)
+    options = {k: value[k] for k in TRAINING_KEYS if k in value}
+    return BenchmarkSpec(kind, tuple(datasets), int(fidelity), noise, overhead, device, options)
 
 
 def _latency_device(device: Any) -> str:

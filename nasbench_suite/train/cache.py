@@ -157,8 +157,8 @@ def export_store(
     Columns per dataset: up to three training seeds (sorted) fill ``valid_acc_seeds``;
     ``valid_acc`` is their mean; ``train_time_s`` is the measured seconds per epoch x 200 (NB201's
     convention, so ``epoch_time_s`` = seconds per epoch); params / FLOPs and isomorphism classes
-    are computed. Datasets unknown to the tabular benchmark (e.g. ``fashion-mnist``) are skipped
-    and listed in the manifest under ``skipped_datasets``.
+    are computed. Datasets unknown to ``bench/datasets.py`` are skipped and listed in the manifest
+    under ``skipped_datasets``.
     """
     from nasbench_suite.bench.build import _fill_missing, add_derived
     from nasbench_suite.bench.datasets import DATASET_NAMES
@@ -192,9 +192,10 @@ def export_store(
         for name, values in cols.items():
             columns[key(name, ds)] = values
             prov[key(name, ds)] = trained
-    add_derived(columns, prov)
-    _fill_missing(columns, prov)
-    meta = {"built_from": "training cache", "provenance": PROVENANCE,
+    datasets = tuple(sorted(by_ds, key=DATASET_NAMES.index))
+    add_derived(columns, prov, datasets)
+    _fill_missing(columns, prov, datasets)
+    meta = {"built_from": "training cache", "provenance": PROVENANCE, "datasets": list(datasets),
             "cache_dir": str(Path(cache_dir).resolve()), "recipe": recipe, "subset": subset,
             "epochs": {"full": full_epochs, "short": short_epochs}, "train_seeds": seeds_of,
             "trained_cells": {ds: len({r["code"] for r in recs}) for ds, recs in by_ds.items()},

@@ -10,7 +10,7 @@ import pytest
 
 from nasbench_suite.bench.build import build_from_raw, verify_store
 from nasbench_suite.bench.cost import NetConfig, cost
-from nasbench_suite.bench.datasets import DATASET_NAMES
+from nasbench_suite.bench.datasets import NB201_DATASETS as DATASET_NAMES
 from nasbench_suite.bench.store import PUBLISHED_OPTIMA, REQUIRED, Store, open_store
 from nasbench_suite.errors import DataError, UnknownNameError
 
