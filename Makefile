@@ -5,8 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUITE := $(VENV)/bin/nasbench-suite
 STAMP := $(VENV)/.installed
+DEMO_RUNS ?= reports/runs/quick
 
-.PHONY: setup demo test bench clean
+.PHONY: setup system-deps demo test bench clean
 
 setup: $(STAMP)
 
@@ -18,17 +19,24 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: setup
-	$(SUITE) data build
-	$(SUITE) data verify
-	$(SUITE) space info
-	$(SUITE) query 1 --dataset cifar10
+# System packages some tests use: Chromium + poppler (report rendering checks) and the Debian
+# Fashion-MNIST files (real-training tests). Each script does nothing when already present.
+system-deps:
+	bash .ci/install-report-deps
+	bash .ci/install-train-deps
 
-test: setup
+demo: setup
+	$(SUITE) data verify
+	$(SUITE) run experiments/quick.yaml --out $(DEMO_RUNS)
+	$(SUITE) runs summary $(DEMO_RUNS)
+	$(SUITE) report $(DEMO_RUNS) --out reports/quick
+
+test: setup system-deps
 	$(PY) -m pytest -q
 
 bench: setup
 	$(PY) benchmarks/store_bench.py
+	$(PY) benchmarks/protocol_bench.py
 
 clean:
-	rm -rf $(VENV) data/nb201-store
+	rm -rf $(VENV) data/nb201-store reports/runs reports/quick.*
