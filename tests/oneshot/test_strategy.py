@@ -1,0 +1,52 @@
+"""The one-shot methods as registered strategies, and inside the runner's loop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nasbench_suite.strategies import create_strategy, list_strategies
+
+ONESHOT = ("darts-v1", "darts-v2", "gdas", "rsps", "enas", "darts-hw")
+
+
+def test_registered():
+    assert set(ONESHOT) <= set(list_strategies())
+
+
+def test_ask_charges_compute_and_records_alphas(space):
+    searcher = create_strategy("gdas", space, seed=3, epochs=2)
+    assert searcher.evaluations_are_free
+    first = searcher.ask()
+    assert 0 <= first.arch_index < 15625 and searcher.compute_cost_s > 0
+    searcher.ask()
+    with pytest.raises(StopIteration):
+        searcher.ask()
+    alphas = searcher.artifacts()["alphas.json"]
+    assert alphas["method"] == "gdas" and len(alphas["epochs"]) == 2
+    assert len(alphas["epochs"][0]["weights"]) == 6 and searcher.total_compute_s > 0
+    json.dumps(alphas)  # JSON-safe
+
+
+def test_in_the_runner(tmp_path):
+    from nasbench_suite.runner import execute, expand, parse_spec
+    from tests.runner.conftest import read_rows, tiny_spec
+
+    spec = parse_spec(
+        tiny_spec(
+            runs=1, strategies=[{"name": "rsps", "kwargs": {"epochs": 2}}], budget={"evals": 5}
+        )
+    )
+    (run,) = expand(spec)
+    result = execute(run, tmp_path)
+    assert result.status == "complete" and result.n_evals == 2
+    folder = tmp_path / run.relpath()
+    assert len(read_rows(folder)) == 2
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["stop_reason"] == "exhausted"
+    alphas = json.loads((folder / "alphas.json").read_text())  # the runner writes artifacts()
+    assert alphas["method"] == "rsps" and len(alphas["epochs"]) == 2
+    # one-shot runs are charged their real compute only (no table training time): seconds
+    times = [row["time_s"] for row in read_rows(folder)]
+    assert 0 < times[0] < times[1] < 60
