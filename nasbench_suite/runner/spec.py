@@ -266,13 +266,18 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
 
 
 def _expand_all(entries: list, known: list[str]) -> list:
-    """Replace ``all`` by every registered strategy not named explicitly elsewhere in the list.
+    """Replace ``all`` by every registered black-box strategy not named elsewhere in the list.
 
-    ``[all, {name: darts-v1, kwargs: {epochs: 2}}]`` runs every strategy with its defaults except
-    darts-v1, which gets the kwargs given; strategies registered later join automatically.
+    ``[all, {name: rea, kwargs: {population_size: 20}}]`` runs every strategy with its defaults
+    except rea, which gets the kwargs given; strategies registered later join automatically.
+    One-shot strategies (``evaluations_are_free``: they train a supernet on their own data and
+    need a ``data`` argument to mean anything) are not part of ``all``; name them explicitly.
     """
     if "all" not in entries:
         return entries
+    from nasbench_suite.strategies import get_strategy
+
+    known = [n for n in known if not getattr(get_strategy(n), "evaluations_are_free", False)]
     named = {
         e if isinstance(e, str) else e.get("name") for e in entries if isinstance(e, (str, dict))
     }

@@ -45,18 +45,26 @@ def test_nats_protocol_has_per_dataset_budgets():
     assert spec.benchmark.search_datasets == ("cifar10-valid", "cifar100", "ImageNet16-120")
 
 
-def test_quick_runs_every_strategy_and_runs_override(tmp_path):
+def _black_box() -> list[str]:
+    from nasbench_suite.strategies import get_strategy
+
+    return [n for n in list_strategies() if not getattr(get_strategy(n), "evaluations_are_free", False)]
+
+
+def test_quick_runs_every_black_box_strategy_and_runs_override(tmp_path):
     spec = load_spec(REPO_DIR / "experiments" / "quick.yaml", runs=5)
-    assert sorted(s.name for s in spec.strategies) == list_strategies() and spec.runs == 5
+    assert sorted(s.name for s in spec.strategies) == _black_box() and spec.runs == 5
+    oneshot = load_spec(REPO_DIR / "experiments" / "oneshot.yaml")
+    assert sorted(s.name for s in spec.strategies + oneshot.strategies) == list_strategies()
 
 
-def test_all_expands_to_unlisted_strategies(tmp_path):
+def test_all_expands_to_unlisted_black_box_strategies(tmp_path):
     spec = load_spec(
-        write(tmp_path, tiny_spec(strategies=["all", {"name": "random", "label": "rs"}]))
+        write(tmp_path, tiny_spec(strategies=["all", {"name": "random", "label": "rs"}, "gdas"]))
     )
     names = [s.name for s in spec.strategies]
-    assert sorted(names) == list_strategies() and names[-1] == "random"
-    assert spec.strategies[-1].label == "rs"
+    assert sorted(names) == sorted(_black_box() + ["gdas"]) and names[-2] == "random"
+    assert "darts-v1" not in names and spec.strategies[-2].label == "rs"
 
 
 def test_defaults_and_shorthand(tmp_path):
