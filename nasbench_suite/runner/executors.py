@@ -151,6 +151,24 @@ def _sequential(runs: list[RunSpec], out: Path, store: str | None) -> Iterator[l
         yield execute_many([r], out, store)
 
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_thread_per_worker() -> None:
+    """Give each worker process one math thread: N workers x M threads on N cores oversubscribe.
+
+    Tiny GP / MLP / CNN workloads run several times slower when BLAS or torch threads compete
+    for the cores the other workers use. Explicit settings in the environment are kept.
+    """
+    import os
+    import sys
+
+    for var in _THREAD_VARS:
+        os.environ.setdefault(var, "1")
+    if "torch" in sys.modules:  # imported before the fork: its pool size is already fixed
+        sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+
 def _processes(
     runs: list[RunSpec], out: Path, store: str | None, workers: int
 ) -> Iterator[list[RunResult]]:
@@ -159,7 +177,7 @@ def _processes(
 
     if multiprocessing.get_start_method() == "fork":
         context(store)  # load the store once here; forked workers inherit it instead of reloading
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=one_thread_per_worker) as pool:
         futures = [pool.submit(execute_many, c, out, store) for c in _chunks(runs, workers)]
         try:
             for fut in as_completed(futures):

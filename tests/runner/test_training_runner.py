@@ -39,8 +39,19 @@ def test_training_options_rejected_for_tabular_and_fashion_mnist_needs_training(
         parse_spec({**spec, "benchmark": {"search_dataset": "fashion-mnist"}})
 
 
+@pytest.fixture()
+def one_thread():
+    """Tiny networks train fastest on one CPU thread (two oversubscribe a busy 2-core box)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.mark.skipif(not FASHION.is_dir(), reason="needs Debian package dataset-fashion-mnist")
-def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path):
+def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path, one_thread):
     from nasbench_suite.runner.executors import run_grid
     from nasbench_suite.runner.grid import expand
 
