@@ -22,7 +22,10 @@ def command_modules() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-command modules are imported lazily, all light)."""
-    parser = argparse.ArgumentParser(prog="nasbench-suite", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="nasbench-suite",
+        description="Compare NAS strategies on NAS-Bench-201: store, search, train, report.",
+    )
     parser.add_argument("--version", action="version", version=f"nasbench-suite {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in command_modules():
@@ -41,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nasbench-suite: interrupted; finished work is kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `nasbench-suite query 1 | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
