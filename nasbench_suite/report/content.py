@@ -500,6 +500,7 @@ def _figures(rs: RunSet, plotted, labels, store, across) -> tuple[FigureSpec, ..
                 _cd_maker(across),
             )
         )
+    figs.extend(_arch_weight_figures(rs))
     if store is not None:
         devices = sorted(
             {(r.spec.get("benchmark") or {}).get("latency_device") for r in rs.complete} - {None}
@@ -524,6 +525,44 @@ def _figures(rs: RunSet, plotted, labels, store, across) -> tuple[FigureSpec, ..
                         )
                     )
     return tuple(figs)
+
+
+def _arch_weight_figures(rs: RunSet) -> list[FigureSpec]:
+    """One figure per one-shot strategy and search dataset: its first run's weights by epoch."""
+    from nasbench_suite.analysis.archweights import load_arch_weights
+
+    figs, seen = [], set()
+    for run in sorted(rs.complete, key=lambda r: (r.label, r.search_dataset, r.index)):
+        key = (run.label, run.search_dataset)
+        if key in seen:
+            continue
+        aw = load_arch_weights(run.path, run.label)
+        if aw is None:
+            continue
+        seen.add(key)
+        figs.append(
+            FigureSpec(
+                f"alphas-{run.label}-{run.search_dataset}",
+                f"Architecture weights of {run.label} (run {run.index}, {run.search_dataset})",
+                f"Weight of each operation on each edge after every search epoch; derived cell "
+                f"{aw.final_arch}.",
+                _alphas_maker(aw),
+            )
+        )
+    return figs
+
+
+def _alphas_maker(aw):
+    def make():
+        from matplotlib.figure import Figure
+
+        from nasbench_suite.analysis.archweights import plot_arch_weights
+
+        fig = Figure(figsize=(10.4, 5.2), layout="constrained")
+        plot_arch_weights(fig.subplots(2, 3, sharey=True), aw)
+        return fig
+
+    return make
 
 
 def _new_figure(ncols: int = 2):
