@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from nasbench_suite.bench.build import build_from_raw
-from nasbench_suite.bench.datasets import DATASET_NAMES, SEEDS
+from nasbench_suite.bench.datasets import SEEDS
 from nasbench_suite.bench.store import Store, open_store
 from nasbench_suite.bench.tabular import TabularBenchmark, report_cell
 from nasbench_suite.paths import default_raw_dir
@@ -97,13 +97,13 @@ def _result(ds: str, seed: int, epochs: int, valid: float, test: float, t_epoch:
 def nb201_dict(store: Store, cells: int) -> dict:
     """The store as an NB201 API dict (200-epoch 'full' and 12-epoch 'less' results)."""
     col = {(f, ds): store.column(f, ds) for f in ("valid_acc_seeds", "test_acc", "valid_acc_12ep",
-                                                  "test_acc_12ep", "epoch_time_s") for ds in DATASET_NAMES}
+                                                  "test_acc_12ep", "epoch_time_s") for ds in store.datasets}
     infos = {}
     for i in range(cells):
         arch = store.index_map.arch_str(i)
         full = {"arch_index": i, "arch_str": arch, "clear_net_done": True, "all_results": {}, "dataset_seed": {}}
         less = {"arch_index": i, "arch_str": arch, "clear_net_done": True, "all_results": {}, "dataset_seed": {}}
-        for ds in DATASET_NAMES:
+        for ds in store.datasets:
             t = float(col["epoch_time_s", ds][i]) if not math.isnan(col["epoch_time_s", ds][i]) else 0.0
             seeds = [s for s, v in zip(SEEDS, col["valid_acc_seeds", ds][i]) if not math.isnan(v)] or [777]
             full["dataset_seed"][ds] = seeds
