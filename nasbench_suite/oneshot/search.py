@@ -242,13 +242,14 @@ class OneShotSearch:
 
     # --- shared pieces --------------------------------------------------------------------------
     def autocast(self):
-        if self.amp:
-            return torch.autocast(self.device.type, dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        from nasbench_suite.train.gpu import autocast
+
+        return autocast(self.device, self.amp)
 
     def _sync(self) -> None:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
+        from nasbench_suite.train.gpu import synchronize
+
+        synchronize(self.device)
 
     def train_batches(self):
         """One epoch of (normalised images, labels) training batches; sets the lr per step."""

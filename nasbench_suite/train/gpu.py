@@ -100,3 +100,16 @@ def cuda_setup(device: torch.device) -> None:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
+
+
+def autocast(device: torch.device, amp: bool):
+    """bf16 autocast on ``device`` when ``amp``, else a no-op context."""
+    import contextlib
+
+    return torch.autocast(device.type, dtype=torch.bfloat16) if amp else contextlib.nullcontext()
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued CUDA work (timings); a no-op on the CPU."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)

@@ -245,17 +245,14 @@ class _Loop:
         self.step = 0
 
     def _autocast(self):
-        import torch
+        from nasbench_suite.train.gpu import autocast
 
-        if self.amp:
-            return torch.autocast(self.device.type, dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        return autocast(self.device, self.amp)
 
     def _sync(self) -> None:
-        import torch
+        from nasbench_suite.train.gpu import synchronize
 
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
+        synchronize(self.device)
 
     def train_epoch(self, epoch: int, epochs: int, max_batches: int | None = None) -> tuple[float, float, float]:
         """One epoch (or its first ``max_batches``); returns (mean loss, train accuracy %, seconds)."""

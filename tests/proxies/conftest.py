@@ -1,16 +1,3 @@
-"""Run torch single-threaded here: the tiny networks gain nothing from threads, and on a shared
-machine extra threads thrash (grasp took 20 s instead of 0.2 s with 2 contended threads)."""
+"""Torch runs single-threaded in this package (see tests/torch_threads.py)."""
 
-from __future__ import annotations
-
-import pytest
-
-
-@pytest.fixture(autouse=True, scope="package")
-def _one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from tests.torch_threads import one_torch_thread  # noqa: F401  (autouse fixture)

@@ -7,6 +7,7 @@ import pytest
 
 from nasbench_suite.errors import SpecError
 from nasbench_suite.runner.spec import TRAINING_KEYS, parse_spec
+from tests.torch_threads import one_torch_thread  # noqa: F401  (one torch thread here)
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
@@ -39,19 +40,8 @@ def test_training_options_rejected_for_tabular_and_fashion_mnist_needs_training(
         parse_spec({**spec, "benchmark": {"search_dataset": "fashion-mnist"}})
 
 
-@pytest.fixture()
-def one_thread():
-    """Tiny networks train fastest on one CPU thread (two oversubscribe a busy 2-core box)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.skipif(not FASHION.is_dir(), reason="needs Debian package dataset-fashion-mnist")
-def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path, one_thread):
+def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path, one_torch_thread):
     from nasbench_suite.runner.executors import run_grid
     from nasbench_suite.runner.grid import expand
 
