@@ -33,6 +33,21 @@ def register(sub) -> None:
     rep.add_argument(
         "--store", type=Path, default=None, help="store folder (default: built-in location)"
     )
+    rep.add_argument(
+        "--proxies",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE.csv",
+        help="scores CSV of `zc compute`: adds a zero-cost proxy section (correlations with "
+        "test accuracy, scatter plot); may be repeated",
+    )
+    rep.add_argument(
+        "--proxy-dataset",
+        default=None,
+        help="dataset whose test accuracy the proxies are compared with (default: the CSV's, "
+        "else cifar10)",
+    )
     rep.set_defaults(func=_report)
 
 
@@ -73,7 +88,13 @@ def _report(args: argparse.Namespace) -> int:
         from nasbench_suite.bench.store import Store
 
         store = Store.load(args.store)
-    content = build_content(args.run_dirs, store=store, title=args.title)
+    content = build_content(
+        args.run_dirs,
+        store=store,
+        title=args.title,
+        proxies=getattr(args, "proxies", None),
+        proxy_dataset=getattr(args, "proxy_dataset", None),
+    )
     base = output_base(args.out, content.experiments)
     written = []
     if "html" in formats:
@@ -87,5 +108,5 @@ def _report(args: argparse.Namespace) -> int:
     for w in content.warnings:
         print(f"warning: {w}")
     for p in written:
-        print(f"wrote {p}")
+        print(f"wrote {Path(p).resolve()}")
     return 0
