@@ -78,6 +78,8 @@ class ReportContent:
     caveats: tuple[str, ...]
     figures: tuple[FigureSpec, ...]
     notes: tuple[str, ...]
+    proxy_tables: tuple[Table, ...] = ()  # zero-cost proxy section (report/proxies.py)
+    proxy_notes: tuple[str, ...] = ()
 
 
 def fmt(x, digits: int = 2) -> str:
@@ -88,13 +90,22 @@ def fmt(x, digits: int = 2) -> str:
 
 
 def build_content(
-    run_dirs, store=None, use_default_store: bool = True, title: str | None = None
+    run_dirs,
+    store=None,
+    use_default_store: bool = True,
+    title: str | None = None,
+    proxies=None,
+    proxy_dataset: str | None = None,
 ) -> ReportContent:
     """Load ``run_dirs`` and compute every table, test and figure of the report.
 
     Args:
         store: an opened store (for the optimum / regret and Pareto fronts); None opens the default
             one when ``use_default_store``; without a store those parts are skipped with a note.
+        proxies: a scores CSV of ``zc compute`` (or a list of them): adds the zero-cost proxy
+            section (:mod:`nasbench_suite.report.proxies`; needs the store).
+        proxy_dataset: whose test accuracy the proxies are compared with (default: the CSV's
+            recorded dataset, else cifar10).
     """
     rs = load_runs(run_dirs)
     warnings: list[str] = []
@@ -145,6 +156,19 @@ def build_content(
         caveats.extend(f"across tasks: {c}" for c in across.caveats)
     pub_tables, pub_notes = _published(rs)
     figures = _figures(rs, plotted, labels, store, across)
+    proxy_tables, proxy_notes = [], []
+    if proxies:
+        from nasbench_suite.report.proxies import build_proxy_section
+
+        single = isinstance(proxies, str) or hasattr(proxies, "__fspath__")
+        for path in [proxies] if single else list(proxies):
+            if store is None:
+                warnings.append(f"no benchmark store: the proxy section of {path} is left out")
+                continue
+            section = build_proxy_section(path, store, proxy_dataset)
+            proxy_tables.append(section.table)
+            proxy_notes.extend(section.notes)
+            figures = (*figures, section.figure)
     return ReportContent(
         title=title or f"NAS benchmark report: {', '.join(rs.experiments)}",
         experiments=rs.experiments,
@@ -164,6 +188,8 @@ def build_content(
         caveats=tuple(dict.fromkeys(caveats)),
         figures=figures,
         notes=_notes(),
+        proxy_tables=tuple(proxy_tables),
+        proxy_notes=tuple(proxy_notes),
     )
 
 

@@ -66,6 +66,12 @@ def content_lines(c: ReportContent) -> list[tuple[str, str]]:
             add("muted", n)
         for t in c.published_tables:
             _table(out, t)
+    if c.proxy_tables:
+        add("h2", "Zero-cost proxies")
+        for n in c.proxy_notes:
+            add("muted", n)
+        for t in c.proxy_tables:
+            _table(out, t)
     add("h2", "Statistical tests")
     add("h3", "Across tasks")
     for r in c.across_readings or ("No across-task test (see caveats).",):

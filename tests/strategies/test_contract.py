@@ -33,7 +33,8 @@ def _check(candidate) -> None:
 
 def _loop(name, space, bench, seed, steps, nan_every=0, start=None):
     """Run ``steps`` ask/evaluate/tell steps; every ``nan_every``-th observation gets NaN."""
-    searcher = start or create_strategy(name, space, seed=seed)
+    kwargs = getattr(get_strategy(name), "contract_kwargs", {})  # smaller warm-ups for speed
+    searcher = start or create_strategy(name, space, seed=seed, **kwargs)
     rng = np.random.default_rng(seed)
     proposals = []
     for step in range(steps):
