@@ -41,7 +41,7 @@ def test_training_options_rejected_for_tabular_and_fashion_mnist_needs_training(
 
 
 @pytest.mark.skipif(not FASHION.is_dir(), reason="needs Debian package dataset-fashion-mnist")
-def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path, one_torch_thread):
+def test_strategies_run_end_to_end_on_the_training_benchmark(tmp_path):
     from nasbench_suite.runner.executors import run_grid
     from nasbench_suite.runner.grid import expand
 
