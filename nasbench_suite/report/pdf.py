@@ -60,18 +60,16 @@ def content_lines(c: ReportContent) -> list[tuple[str, str]]:
     add("h2", "Final results")
     for t in c.final_tables:
         _table(out, t)
-    if c.published_tables:
-        add("h2", "Published results")
-        for n in c.published_notes:
-            add("muted", n)
-        for t in c.published_tables:
-            _table(out, t)
-    if c.proxy_tables:
-        add("h2", "Zero-cost proxies")
-        for n in c.proxy_notes:
-            add("muted", n)
-        for t in c.proxy_tables:
-            _table(out, t)
+    for title, notes, tables in (
+        ("Published results", c.published_notes, c.published_tables),
+        ("Zero-cost proxies", c.proxy_notes, c.proxy_tables),
+    ):
+        if tables:
+            add("h2", title)
+            for n in notes:
+                add("muted", n)
+            for t in tables:
+                _table(out, t)
     add("h2", "Statistical tests")
     add("h3", "Across tasks")
     for r in c.across_readings or ("No across-task test (see caveats).",):
