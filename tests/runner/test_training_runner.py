@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from nasbench_suite.errors import SpecError
-from nasbench_suite.runner.spec import TRAINING_KEYS, parse_spec
+from nasbench_suite.runner.spec import parse_spec
 from tests.torch_threads import one_torch_thread  # noqa: F401  (one torch thread here)
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
@@ -23,12 +23,6 @@ def _spec(tmp_path, **bench):
                       "cache_dir": str(tmp_path / "cache"), **bench},
         "budget": {"evals": 3},
     }
-
-
-def test_training_keys_match_the_training_benchmark():
-    from nasbench_suite.train.benchmark import BENCHMARK_OPTIONS
-
-    assert set(TRAINING_KEYS) == set(BENCHMARK_OPTIONS)
 
 
 def test_training_options_rejected_for_tabular_and_fashion_mnist_needs_training(tmp_path):
