@@ -45,6 +45,7 @@ def test_data_verify(store, capsys):
         (["query", "|bad~0|"], "malformed arch string"),
         (["query", "99999"], "out of range"),
         (["query", "1", "--dataset", "svhn"], "unknown dataset 'svhn'"),
+        (["published", "nats"], "unknown protocol 'nats'; known: nb201, nats_tss"),
     ],
 )
 def test_errors_are_one_line(store, capsys, argv, message):
@@ -57,3 +58,15 @@ def test_query_does_not_import_torch(store):
     code = ("import sys; from nasbench_suite.cli import main; main(['query', '1', '--json']); "
             "assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_published_prints_tables_with_looked_up_cells(store, capsys):
+    assert main(["published", "nats_tss", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == ["nats_tss"] and out["nats_tss"]["table"].startswith("Table 4")
+    methods = out["nats_tss"]["methods"]
+    assert methods["GDAS"]["values"]["cifar100"] == [68.17, 2.5]
+    assert methods["REA"]["values"] is None and len(methods["GDAS"]["architectures"]["cifar10"]) == 3
+    assert main(["published"]) == 0
+    text = capsys.readouterr().out
+    assert "== nb201: Table 5" in text and "93.92 ± 0.30" in text and "54.30 ± 0.00" in text

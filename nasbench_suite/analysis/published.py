@@ -1,11 +1,14 @@
 """Published reference results (NB201 paper, NATS-Bench) and how our runs compare with them.
 
 The numbers live in ``published.yaml`` next to this module (package data, read with
-:mod:`importlib.resources`), each table with its citation, table number and protocol.
+:mod:`importlib.resources`), each table with its citation, table number and protocol. A method
+may list the cells its authors published as found (``architectures``) instead of numbers; its
+values are then looked up in a benchmark store (:meth:`PublishedTable.with_store`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,19 +16,40 @@ from functools import lru_cache
 import numpy as np
 
 from nasbench_suite.analysis.runs import RunSet, primary_report_dataset
-from nasbench_suite.errors import DataError
+from nasbench_suite.errors import ArchError, DataError
 
 DATA_FILE = "published.yaml"
 
 
 @dataclass(frozen=True)
 class PublishedMethod:
-    """One method's published results: dataset -> (mean, std) test accuracy (%)."""
+    """One method's published results: dataset -> (mean, std) test accuracy (%).
+
+    ``architectures`` (dataset -> arch strings, one per published search run) replaces
+    ``values`` for methods whose authors published the cells they found; ``source`` says where.
+    """
 
     name: str
     strategy: str | None
     kind: str
     values: dict | None
+    architectures: dict[str, tuple[str, ...]] | None = None
+    source: str = ""
+
+    def looked_up(self, store) -> "PublishedMethod":
+        """This method with ``values`` computed from its published cells in ``store``.
+
+        Test accuracy is the store's seed-mean 200-epoch value of each listed cell; the std is
+        the population std over the listed runs (``np.std``, as NATS-Bench's table script).
+        """
+        if not self.architectures:
+            return self
+        values = {}
+        for dataset, archs in self.architectures.items():
+            acc = store.column("test_acc", dataset)
+            v = np.array([acc[store.index_map.index(a)] for a in archs], dtype=float)
+            values[dataset] = (round(float(v.mean()), 2), round(float(v.std()), 2))
+        return dataclasses.replace(self, values=values)
 
 
 @dataclass(frozen=True)
@@ -43,7 +67,16 @@ class PublishedTable:
 
     @property
     def has_values(self) -> bool:
-        return any(m.values for m in self.methods)
+        return any(m.values or m.architectures for m in self.methods)
+
+    @property
+    def needs_store(self) -> bool:
+        """Whether some values come from published cells not yet looked up."""
+        return any(m.architectures and not m.values for m in self.methods)
+
+    def with_store(self, store) -> "PublishedTable":
+        """This table with every published cell's accuracy looked up in ``store``."""
+        return dataclasses.replace(self, methods=tuple(m.looked_up(store) for m in self.methods))
 
     def for_strategy(self, strategy: str) -> PublishedMethod | None:
         return next((m for m in self.methods if m.strategy == strategy), None)
@@ -68,6 +101,13 @@ class ComparisonRow:
         if self.published_mean is None or self.mean != self.mean:
             return math.nan
         return self.mean - self.published_mean
+
+
+def format_pm(value) -> str:
+    """``mean ± std`` of a published (mean, std) pair; ``n/a`` when there is none."""
+    if not value:
+        return "n/a"
+    return f"{value[0]:.2f}" + ("" if value[1] is None else f" ± {value[1]:.2f}")
 
 
 def _text() -> str:
@@ -95,15 +135,7 @@ def load_published() -> dict[str, PublishedTable]:
     raw = yaml.safe_load(_text()) or {}
     out = {}
     for key, t in raw.items():
-        methods = tuple(
-            PublishedMethod(
-                name,
-                m.get("strategy"),
-                m.get("kind", ""),
-                None if not m.get("values") else {d: tuple(v) for d, v in m["values"].items()},
-            )
-            for name, m in (t.get("methods") or {}).items()
-        )
+        methods = tuple(_method(key, name, m) for name, m in (t.get("methods") or {}).items())
         out[key] = PublishedTable(
             key,
             t.get("citation", ""),
@@ -117,18 +149,44 @@ def load_published() -> dict[str, PublishedTable]:
     return out
 
 
-def published(protocol: str) -> PublishedTable | None:
-    """The published table of a protocol, or None when none is shipped."""
-    return load_published().get(protocol)
+def _method(table: str, name: str, m: dict) -> PublishedMethod:
+    archs = m.get("architectures")
+    if archs:
+        from nasbench_suite.space.codec import parse_arch, to_arch_str
+
+        try:
+            archs = {d: tuple(to_arch_str(parse_arch(a)) for a in v) for d, v in archs.items()}
+        except ArchError as exc:
+            raise DataError(f"published.yaml {table}/{name}: {exc}") from None
+    return PublishedMethod(
+        name,
+        m.get("strategy"),
+        m.get("kind", ""),
+        None if not m.get("values") else {d: tuple(v) for d, v in m["values"].items()},
+        archs or None,
+        m.get("source", ""),
+    )
 
 
-def compare_with_published(runset: RunSet, protocol: str) -> tuple[ComparisonRow, ...]:
+def published(protocol: str, store=None) -> PublishedTable | None:
+    """The published table of a protocol, or None when none is shipped.
+
+    With ``store``, the accuracies of methods given by their published cells are looked up.
+    """
+    table = load_published().get(protocol)
+    return table.with_store(store) if table is not None and store is not None else table
+
+
+def compare_with_published(
+    runset: RunSet, protocol: str, store=None
+) -> tuple[ComparisonRow, ...]:
     """Rows for every complete (strategy, task) of runs following ``protocol``.
 
     NB201 reports every dataset from one search on cifar10-valid; NATS-Bench reports each search
     dataset's own test split, so only the primary report dataset of each search is compared.
+    ``store`` looks up the methods given by their published cells (without it they show n/a).
     """
-    table = published(protocol)
+    table = published(protocol, store)
     if table is None:
         return ()
     rows = []

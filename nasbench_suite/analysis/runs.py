@@ -31,8 +31,9 @@ import numpy as np
 
 from nasbench_suite.errors import NasBenchError
 
+from nasbench_suite.runner.spec import PROTOCOLS
+
 COMPLETE, FAILED, UNFINISHED = "complete", "failed", "unfinished"
-PROTOCOLS = ("nb201", "nats_tss")
 _RUN_DIR = re.compile(r"^run-(\d+)$")
 _TMP_DIR = re.compile(r"^\.run-(\d+)\.tmp$")
 

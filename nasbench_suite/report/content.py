@@ -27,6 +27,7 @@ from nasbench_suite.analysis.published import (
     ComparisonRow,
     PublishedTable,
     compare_with_published,
+    format_pm,
     published,
 )
 from nasbench_suite.analysis.runs import RunSet, load_runs, primary_report_dataset
@@ -154,7 +155,7 @@ def build_content(
     across_readings = tuple(across.readings) if across else ()
     if across:
         caveats.extend(f"across tasks: {c}" for c in across.caveats)
-    pub_tables, pub_notes = _published(rs)
+    pub_tables, pub_notes = _published(rs, store)
     figures = _figures(rs, plotted, labels, store, across)
     proxy_tables, proxy_notes = [], []
     if proxies:
@@ -411,61 +412,70 @@ def _pairs_table(comp: S.TaskComparison) -> Table:
     )
 
 
-def _published(rs: RunSet) -> tuple[tuple[Table, ...], tuple[str, ...]]:
+def _published(rs: RunSet, store) -> tuple[tuple[Table, ...], tuple[str, ...]]:
     tables, notes = [], []
     for proto in rs.protocols:
-        table: PublishedTable | None = published(proto)
+        table: PublishedTable | None = published(proto, store)
         if table is None:
             continue
-        notes.append(
-            f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
-            f"Runs: {table.runs}. "
-            f"Transcription note: {table.verification}"
-        )
-        rows = compare_with_published(rs, proto)
-        if not table.has_values:
-            notes.append(
-                f"{proto}: no published values are stored yet, so none are set beside these runs."
-            )
-        tables.append(
-            Table(
-                f"Ours vs published ({proto}, {table.table})",
-                (
-                    "strategy",
-                    "published method",
-                    "search",
-                    "dataset",
-                    "runs",
-                    "ours mean ± std",
-                    "published mean ± std",
-                    "ours − published",
-                ),
-                tuple(_pub_row(r) for r in rows),
-                "Published values are mean ± std over the paper's runs; a budget or protocol "
-                "difference (see the spec) changes them.",
-            )
-        )
-        ws = [m for m in table.methods if m.strategy is None and m.values]
-        if ws:
-            ds = sorted({d for m in ws for d in m.values})
-            tables.append(
-                Table(
-                    f"Published context without a counterpart here ({proto}, {table.table})",
-                    ("method", "kind", *ds),
-                    tuple((m.name, m.kind, *(_pm(m.values.get(d)) for d in ds)) for m in ws),
-                )
-            )
+        tables_, notes_ = _published_protocol(rs, proto, table, store)
+        tables.extend(tables_)
+        notes.extend(notes_)
     return tuple(tables), tuple(notes)
 
 
-def _pm(v) -> str:
-    if not v:
-        return "n/a"
-    return f"{v[0]:.2f}" + ("" if v[1] is None else f" ± {v[1]:.2f}")
+def _published_protocol(rs: RunSet, proto: str, table: PublishedTable, store):
+    notes = [
+        f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
+        f"Runs: {table.runs}. Transcription note: {table.verification}"
+    ]
+    notes.extend(
+        f"{proto}: {m.name} = the cells listed in {m.source}, looked up in this store."
+        for m in table.methods
+        if m.architectures and m.values
+    )
+    if table.needs_store:
+        notes.append(f"{proto}: no benchmark store, so the published cells' accuracies are n/a.")
+    if not table.has_values:
+        notes.append(f"{proto}: no published values are stored yet, so none are set beside these runs.")
+    missing = [m.name for m in table.methods if m.strategy and not (m.values or m.architectures)]
+    if table.has_values and missing:
+        notes.append(f"{proto}: no published values are stored for {', '.join(missing)}.")
+    rows = compare_with_published(rs, proto, store)
+    tables = [
+        Table(
+            f"Ours vs published ({proto}, {table.table})",
+            (
+                "strategy",
+                "published method",
+                "search",
+                "dataset",
+                "runs",
+                "ours mean ± std",
+                "published mean ± std",
+                "ours − published",
+            ),
+            tuple(_pub_row(r) for r in rows),
+            "Published values are mean ± std over the paper's runs; a budget or protocol "
+            "difference (see the spec) changes them.",
+        )
+    ]
+    ran = {r.strategy for r in rs.complete if r.protocol == proto}
+    context = [m for m in table.methods if m.values and m.strategy not in ran]
+    if context:
+        ds = sorted({d for m in context for d in m.values})
+        tables.append(
+            Table(
+                f"Published methods not run here ({proto}, {table.table})",
+                ("method", "kind", *ds),
+                tuple((m.name, m.kind, *(format_pm(m.values.get(d)) for d in ds)) for m in context),
+            )
+        )
+    return tables, notes
 
 
 def _pub_row(r: ComparisonRow) -> tuple[str, ...]:
-    pub = "n/a" if r.published_mean is None else _pm((r.published_mean, r.published_std))
+    pub = "n/a" if r.published_mean is None else format_pm((r.published_mean, r.published_std))
     return (
         r.label,
         r.method,

@@ -41,6 +41,7 @@ class RunSpec:
         report_datasets: datasets whose test accuracy the trajectory reports.
         time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
         objective: objective spec given to the strategy (None: validation accuracy).
+        protocol: the shipped protocol the experiment follows (``nb201``, ``nats_tss``), if any.
     """
 
     experiment: str
@@ -56,6 +57,7 @@ class RunSpec:
     eval_budget: int | None
     kwargs: dict[str, Any] = field(default_factory=dict)
     objective: dict[str, Any] | None = None
+    protocol: str | None = None
 
     def seed_sequence(self, stream: int) -> np.random.SeedSequence:
         """The run's child seed sequence for ``stream`` (0 searcher, 1 benchmark noise)."""
@@ -78,6 +80,8 @@ class RunSpec:
         out = asdict(self)
         out["spawn_key"] = list(self.spawn_key)
         out["report_datasets"] = list(self.report_datasets)
+        if out["protocol"] is None:  # run folders written before the key existed still resume
+            del out["protocol"]
         return out
 
 
@@ -115,6 +119,7 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         eval_budget=evals,
                         kwargs=dict(strat.kwargs),
                         objective=None if spec.objective is None else dict(spec.objective),
+                        protocol=spec.protocol,
                     )
                 )
     return runs

@@ -10,7 +10,7 @@ one :class:`~nasbench_suite.runner.grid.RunSpec` per (strategy, search dataset, 
       - random                    # shorthand for {name: random}
       - {name: rea, label: rea-p10, kwargs: {population_size: 10}}
     benchmark:
-      type: tabular               # the only type today; "training" will plug in here
+      type: tabular               # or "training": real training, real seconds (train/)
       search_dataset: [cifar10-valid, cifar100]   # one name or a list
       fidelity: 12                # epochs of the search signal: 12 or 200
       noise: mean                 # mean | seed (seed needs fidelity 200)
@@ -19,6 +19,8 @@ one :class:`~nasbench_suite.runner.grid.RunSpec` per (strategy, search dataset, 
     report_datasets: [cifar10, cifar100, ImageNet16-120]
     budget: {time_s: 12000, evals: 100}   # either or both; the run stops at the first reached
     objective: valid_acc          # or {name: latency, target_ms: 5, w: -0.07} (MnasNet reward)
+    protocol: nats_tss            # optional: published results reports compare with (a spec
+                                  # named nb201 / nats_tss follows that protocol already)
 
 Budgets and per-evaluation overheads may be one number or a mapping ``search dataset -> number``
 (the NATS-Bench protocol gives every dataset its own time budget).
@@ -61,7 +63,10 @@ TOP_KEYS = (
     "report_datasets",
     "budget",
     "objective",
+    "protocol",
 )
+# Shipped protocols whose published results reports set beside runs (analysis/published.yaml).
+PROTOCOLS = ("nb201", "nats_tss")
 STRATEGY_KEYS = ("name", "label", "kwargs")
 BENCHMARK_KEYS = (
     "type",
@@ -140,6 +145,7 @@ class ExperimentSpec:
     report_datasets: tuple[str, ...] = DEFAULT_REPORT
     objective: dict[str, Any] | None = None
     description: str = ""
+    protocol: str | None = None
 
     def with_runs(self, runs: int) -> "ExperimentSpec":
         """A copy with another number of runs (the ``--runs`` override)."""
@@ -217,7 +223,17 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
         report_datasets=report,
         objective=objective,
         description=description,
+        protocol=_protocol(data.get("protocol"), name),
     )
+
+
+def _protocol(value: Any, name: str) -> str | None:
+    """The shipped protocol the spec says it follows (None: none, or its name says it)."""
+    if value is None or value == name:
+        return None
+    if value not in PROTOCOLS:
+        raise SpecError(f"unknown protocol {value!r}; known: {', '.join(PROTOCOLS)}")
+    return value
 
 
 def _strategies(value: Any) -> tuple[StrategySpec, ...]:

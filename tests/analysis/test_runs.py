@@ -70,8 +70,40 @@ def test_published_values_are_packaged_and_cited():
     names = {m.name for m in nb.methods}
     assert {"DARTS-V1", "DARTS-V2", "GDAS", "SETN", "ENAS", "RSPS"} <= names
     nats = published("nats_tss")
-    assert "TPAMI" in nats.citation and nats.verification
+    assert "TPAMI" in nats.citation and nats.verification and nats.table.startswith("Table 4")
     assert published("nope") is None
+
+
+def test_published_cells_are_looked_up_in_the_store(store):
+    nats = published("nats_tss")
+    gdas = nats.for_strategy("gdas")
+    assert gdas.values is None and len(gdas.architectures["cifar10"]) == 3 and nats.needs_store
+    assert "NATS-Bench README" in gdas.source
+    looked_up = published("nats_tss", store)
+    assert not looked_up.needs_store
+    # GDAS's three CIFAR-10 cells: 93.61, 93.67, 92.42 -> mean, population std
+    assert looked_up.for_strategy("gdas").values["cifar10"] == (93.23, 0.58)
+    assert looked_up.for_strategy("darts-v2").values["ImageNet16-120"] == (26.06, 0.0)
+    # Cross-source check: NATS lists DARTS's CIFAR-10 cell as all skip-connect; NB201's Table 5
+    # DARTS rows are that cell's accuracies, and the store (built from other tables) agrees.
+    darts = looked_up.for_strategy("darts-v1").values["cifar10"]
+    assert darts == published("nb201").for_strategy("darts-v1").values["cifar10"] == (54.30, 0.0)
+    allskip = "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"
+    i = store.index_map.index(allskip)
+    for d in ("cifar100", "ImageNet16-120"):
+        assert round(float(store.column("test_acc", d)[i]), 2) == published("nb201").for_strategy(
+            "darts-v1"
+        ).values[d][0]
+    # multi-trial NATS rows hold no unchecked numbers
+    assert all(nats.for_strategy(s).values is None for s in ("rea", "random", "reinforce", "bohb"))
+
+
+def test_malformed_published_cell_is_one_clear_error():
+    from nasbench_suite.analysis.published import _method
+    from nasbench_suite.errors import DataError
+
+    with pytest.raises(DataError, match="published.yaml t/M: .*"):
+        _method("t", "M", {"architectures": {"cifar10": ["|conv~0|+|"]}})
 
 
 def test_compare_with_published(tmp_path):

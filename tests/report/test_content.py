@@ -129,11 +129,11 @@ def test_output_base(tmp_path, out, expected):
     assert output_base(tmp_path, ["e"]) == tmp_path / "report-e"
 
 
-def test_nats_protocol_without_stored_values_says_so(tmp_path):
+def _nats_runs(tmp_path, labels):
     from ..analysis.helpers import write_run
 
     for k in range(2):
-        for label in ("random", "rea"):
+        for label in labels:
             write_run(
                 tmp_path,
                 label,
@@ -141,8 +141,32 @@ def test_nats_protocol_without_stored_values_says_so(tmp_path):
                 k,
                 [(1.0, 70.0 + k), (5.0, 71.0 + k)],
                 experiment="nats_tss",
+                strategy=label,
                 reports=("cifar100",),
             )
+
+
+def test_nats_protocol_says_which_published_values_are_missing(tmp_path):
+    _nats_runs(tmp_path, ("random", "rea"))
     c = build_content([tmp_path], use_default_store=False)
-    assert any("no published values are stored yet" in n for n in c.published_notes)
+    notes = " ".join(c.published_notes)
+    assert "Table 4" in notes and "TPAMI" in notes
+    assert "no published values are stored for REA, RS, REINFORCE, BOHB" in notes
+    assert "no benchmark store, so the published cells' accuracies are n/a" in notes
     assert all(row[6] == "n/a" for row in c.published_tables[0].rows)
+    assert len(c.published_tables) == 1  # nothing to show for the published cells without a store
+
+
+def test_nats_published_cells_are_looked_up_and_set_beside_runs(tmp_path, store):
+    _nats_runs(tmp_path, ("gdas", "rea"))
+    c = build_content([tmp_path], store=store)
+    ours = c.published_tables[0]
+    gdas = next(r for r in ours.rows if r[0] == "gdas")
+    # the three GDAS cells NATS-Bench lists for CIFAR-100: 69.73, 64.64, 70.13 in the store
+    assert gdas[1] == "GDAS" and gdas[6] == "68.17 ± 2.50" and gdas[7] == "3.33"  # ours: 71.5
+    assert next(r for r in ours.rows if r[0] == "rea")[6] == "n/a"
+    context = c.published_tables[1]
+    assert [r[0] for r in context.rows] == ["DARTS-V1", "DARTS-V2"]
+    assert context.header == ("method", "kind", "ImageNet16-120", "cifar10", "cifar100")
+    assert context.rows[0][3] == "54.30 ± 0.00"  # DARTS-V1 collapses to all-skip on CIFAR-10
+    assert any("NATS-Bench README" in n and "GDAS" in n for n in c.published_notes)

@@ -101,3 +101,18 @@ def test_per_dataset_budget_and_overhead():
     assert by_ds["cifar10-valid"].time_budget_s == 100 and by_ds["cifar100"].time_budget_s == 200
     assert by_ds["cifar10-valid"].benchmark["eval_overhead_s"] == 1.5
     assert by_ds["cifar100"].eval_budget == 5
+
+
+def test_protocol_key_is_written_only_when_given(tmp_path):
+    from nasbench_suite.analysis.runs import load_runs
+    from nasbench_suite.runner.executors import run_grid
+
+    plain = expand(_spec())[0].to_json()
+    assert "protocol" not in plain  # older run folders keep resuming: their spec.json is unchanged
+    runs = expand(_spec(runs=1, name="my-oneshot", protocol="nats_tss"))
+    assert runs[0].to_json()["protocol"] == "nats_tss"
+    assert run_grid(runs[:1], tmp_path, workers=1, quiet=True).done == 1
+    loaded = load_runs(tmp_path)
+    assert loaded.protocols == ("nats_tss",) and loaded.runs[0].experiment == "my-oneshot"
+    named = expand(_spec(name="nb201", protocol="nb201"))[0].to_json()
+    assert "protocol" not in named  # the name already says it

@@ -115,6 +115,12 @@ def test_bad_budget(tmp_path, budget, needle):
     assert needle in error_of(tmp_path, spec)
 
 
+def test_unknown_protocol(tmp_path):
+    msg = error_of(tmp_path, tiny_spec(protocol="nats"))
+    assert msg.endswith("unknown protocol 'nats'; known: nb201, nats_tss")
+    assert load_spec(write(tmp_path, tiny_spec(protocol="nats_tss"))).protocol == "nats_tss"
+
+
 def test_unknown_dataset(tmp_path):
     msg = error_of(tmp_path, tiny_spec(benchmark={"search_dataset": "mnist"}))
     assert "unknown dataset 'mnist'" in msg and "cifar10-valid" in msg
