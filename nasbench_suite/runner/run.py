@@ -160,12 +160,27 @@ class _Outcome:
     artifacts: dict[str, Any] | None = None
 
 
+def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
+    """The spec's kwargs; a strategy that trains on images searches on the run's dataset.
+
+    Strategies with ``searches_on_data`` (the one-shot methods) default to synthetic noise when
+    built directly (fast contract tests); through the runner, a spec that names no ``data``
+    means the search dataset, so a NAS run never silently searches on noise.
+    """
+    from nasbench_suite.strategies.base import get_strategy
+
+    kwargs = dict(run.kwargs)
+    if getattr(get_strategy(run.strategy), "searches_on_data", False) and "data" not in kwargs:
+        kwargs["data"] = run.dataset
+    return kwargs
+
+
 def search(run: RunSpec, bench, space) -> _Outcome:
     """Run the loop of ``run`` on ``bench``; never raises for strategy errors (see ``error``)."""
     from nasbench_suite.strategies.base import create_strategy, validation_objective
 
     perf = time.perf_counter
-    kwargs = dict(run.kwargs)
+    kwargs = _strategy_kwargs(run)
     objective = validation_objective
     if run.objective is not None:
         from nasbench_suite.strategies.objectives import make_objective

@@ -20,7 +20,8 @@ Compute charged to the clock (honoured by :func:`nasbench_suite.runner.run.searc
   records. Their ``seconds`` (and the trajectory's ``time_s``) are measured, so not
   byte-reproducible; every proposal is (CPU, same seed).
 
-Defaults are a smoke-test scale: ``data="synthetic"`` (64 random 8 x 8 images) with C=4, N=1,
+Through the runner, ``data`` defaults to the run's search dataset (``searches_on_data``). Built
+directly, defaults are a smoke-test scale: ``data="synthetic"`` (64 random 8 x 8 images) with C=4, N=1,
 batch 64 (one step per epoch), one CPU thread, 10 RSPS samples and 2 x 5 ENAS controller samples
 per epoch, so the registry's contract tests run in seconds. Real searches pass ``data``
 (``cifar10``, ``cifar100``, ``ImageNet16-120``, ``fashion-mnist``), and then C, N, the batch and
@@ -74,6 +75,7 @@ class OneShotStrategy(Searcher):
     method: ClassVar[str] = "?"
     contract_budget: ClassVar[int] = 3  # each ask is a training epoch
     evaluations_are_free: ClassVar[bool] = True
+    searches_on_data: ClassVar[bool] = True  # the runner passes the search dataset as ``data``
 
     def __init__(
         self,

@@ -35,7 +35,9 @@ def test_in_the_runner(tmp_path):
 
     spec = parse_spec(
         tiny_spec(
-            runs=1, strategies=[{"name": "rsps", "kwargs": {"epochs": 2}}], budget={"evals": 5}
+            runs=1,
+            strategies=[{"name": "rsps", "kwargs": {"epochs": 2, "data": "synthetic"}}],
+            budget={"evals": 5},
         )
     )
     (run,) = expand(spec)
@@ -50,3 +52,24 @@ def test_in_the_runner(tmp_path):
     # one-shot runs are charged their real compute only (no table training time): seconds
     times = [row["time_s"] for row in read_rows(folder)]
     assert 0 < times[0] < times[1] < 60
+
+
+def test_runner_searches_on_the_search_dataset_unless_told(tmp_path):
+    from nasbench_suite.runner import execute, expand, parse_spec
+    from nasbench_suite.runner.run import _strategy_kwargs
+    from tests.runner.conftest import tiny_spec
+
+    strategies = [
+        {"name": "gdas", "kwargs": {"epochs": 1, "data_root": str(tmp_path / "empty")}},
+        {"name": "darts-v1", "label": "noise", "kwargs": {"data": "synthetic"}},
+        "random",
+    ]
+    spec = parse_spec(
+        tiny_spec(runs=1, strategies=strategies, benchmark={"search_dataset": "cifar100"})
+    )
+    gdas, noise, rand = expand(spec)
+    assert _strategy_kwargs(gdas)["data"] == "cifar100"
+    assert _strategy_kwargs(noise)["data"] == "synthetic" and "data" not in _strategy_kwargs(rand)
+    # no CIFAR-100 files here: the run fails with one clear message instead of searching on noise
+    result = execute(gdas, tmp_path / "runs")
+    assert result.status == "failed" and "cifar100 files (train, ...) not found" in result.error

@@ -10,7 +10,7 @@ SPEC = {
     "name": "oneshot-tiny",
     "seed": 0,
     "runs": 1,
-    "strategies": [{"name": "gdas", "kwargs": {"epochs": 2}}, "random"],
+    "strategies": [{"name": "gdas", "kwargs": {"epochs": 2, "data": "synthetic"}}, "random"],
     "benchmark": {"type": "tabular", "search_dataset": "cifar10-valid", "fidelity": 200},
     "report_datasets": ["cifar10"],
     "budget": {"evals": 2},
