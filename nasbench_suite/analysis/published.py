@@ -35,6 +35,13 @@ class PublishedMethod:
     values: dict | None
     architectures: dict[str, tuple[str, ...]] | None = None
     source: str = ""
+    runs: int | None = None
+
+    def runs_for(self, dataset: str) -> int | None:
+        """How many search runs the published value of ``dataset`` averages (None: unknown)."""
+        if self.architectures:
+            return len(self.architectures.get(dataset, ())) or None
+        return self.runs
 
     def looked_up(self, store) -> "PublishedMethod":
         """This method with ``values`` computed from its published cells in ``store``.
@@ -95,12 +102,34 @@ class ComparisonRow:
     std: float
     published_mean: float | None
     published_std: float | None
+    published_n: int | None = None
 
     @property
     def difference(self) -> float:
         if self.published_mean is None or self.mean != self.mean:
             return math.nan
         return self.mean - self.published_mean
+
+    @property
+    def p_value(self) -> float:
+        """Welch's t-test of our runs against the published mean, std and run count.
+
+        The published std is taken as a population std (``np.std``, what the authors' table
+        scripts print) and converted to a sample std. NaN when either side has fewer than two
+        runs, no std is published, or both sides have no spread.
+        """
+        from scipy.stats import ttest_ind_from_stats
+
+        n_pub = self.published_n or 0
+        if self.published_std is None or self.n < 2 or n_pub < 2 or self.mean != self.mean:
+            return math.nan
+        std_pub = self.published_std * math.sqrt(n_pub / (n_pub - 1))
+        if self.std == 0 and std_pub == 0:
+            return math.nan
+        res = ttest_ind_from_stats(
+            self.mean, self.std, self.n, self.published_mean, std_pub, n_pub, equal_var=False
+        )
+        return float(res.pvalue)
 
 
 def format_pm(value) -> str:
@@ -135,7 +164,10 @@ def load_published() -> dict[str, PublishedTable]:
     raw = yaml.safe_load(_text()) or {}
     out = {}
     for key, t in raw.items():
-        methods = tuple(_method(key, name, m) for name, m in (t.get("methods") or {}).items())
+        per_kind = t.get("runs_per_kind") or {}
+        methods = tuple(
+            _method(key, name, m, per_kind) for name, m in (t.get("methods") or {}).items()
+        )
         out[key] = PublishedTable(
             key,
             t.get("citation", ""),
@@ -149,7 +181,7 @@ def load_published() -> dict[str, PublishedTable]:
     return out
 
 
-def _method(table: str, name: str, m: dict) -> PublishedMethod:
+def _method(table: str, name: str, m: dict, runs_per_kind: dict | None = None) -> PublishedMethod:
     archs = m.get("architectures")
     if archs:
         from nasbench_suite.space.codec import parse_arch, to_arch_str
@@ -165,6 +197,7 @@ def _method(table: str, name: str, m: dict) -> PublishedMethod:
         None if not m.get("values") else {d: tuple(v) for d, v in m["values"].items()},
         archs or None,
         m.get("source", ""),
+        (runs_per_kind or {}).get(m.get("kind", "")),
     )
 
 
@@ -222,6 +255,7 @@ def compare_with_published(
                         std,
                         None if pub is None else pub[0],
                         None if pub is None or pub[1] is None else pub[1],
+                        method.runs_for(d) if method and pub is not None else None,
                     )
                 )
     return tuple(rows)

@@ -454,10 +454,14 @@ def _published_protocol(rs: RunSet, proto: str, table: PublishedTable, store):
                 "ours mean ± std",
                 "published mean ± std",
                 "ours − published",
+                "p (Welch)",
             ),
             tuple(_pub_row(r) for r in rows),
             "Published values are mean ± std over the paper's runs; a budget or protocol "
-            "difference (see the spec) changes them.",
+            "difference (see the spec) changes them. p: Welch's t-test of our runs against the "
+            "published mean, std and run count (the published std read as the population std "
+            "the authors' scripts print). A small p says our runs differ from the paper's; a "
+            "large p from few runs is weak evidence of agreement, not proof of it.",
         )
     ]
     ran = {r.strategy for r in rs.complete if r.protocol == proto}
@@ -485,6 +489,7 @@ def _pub_row(r: ComparisonRow) -> tuple[str, ...]:
         f"{fmt(r.mean)} ± {fmt(r.std)}",
         pub,
         fmt(r.difference),
+        S._fmt_p(r.p_value),
     )
 
 

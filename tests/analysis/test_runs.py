@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import pytest
 
 from nasbench_suite.analysis.published import compare_with_published, load_published, published
@@ -122,6 +125,21 @@ def test_compare_with_published(tmp_path):
     row = next(r for r in rows if r.dataset == "cifar10")
     assert row.method == "REA" and row.n == 3 and row.mean == pytest.approx(94.0)
     assert row.published_mean == 93.92 and row.difference == pytest.approx(94.0 - 93.92)
+    # Welch's test against the paper's 500 runs (published std = population std), by hand
+    from scipy.stats import t as student
+
+    assert row.published_n == 500
+    se_ours, se_pub = 1.0**2 / 3, (0.30**2 * 500 / 499) / 500
+    t = 0.08 / math.sqrt(se_ours + se_pub)
+    df = (se_ours + se_pub) ** 2 / (se_ours**2 / 2 + se_pub**2 / 499)
+    assert row.p_value == pytest.approx(2 * student.sf(t, df), rel=1e-9)
+    assert 0.5 < row.p_value < 1.0  # 93, 94, 95 agree with 93.92 +- 0.30
+    one = dataclasses.replace(row, n=1)
+    assert math.isnan(one.p_value)
+    flat = dataclasses.replace(row, std=0.0, published_std=0.0)
+    assert math.isnan(flat.p_value)  # no spread on either side: no test
+    far = dataclasses.replace(row, mean=91.0, std=0.2, n=20)
+    assert far.p_value < 1e-10
 
 
 def test_runs_of_different_experiments_are_not_pooled(tmp_path):

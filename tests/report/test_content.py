@@ -24,6 +24,7 @@ def test_main_content(main_content):
     pub = c.published_tables[0]
     rea = next(r for r in pub.rows if r[0] == "rea" and r[3] == "cifar10")
     assert rea[1] == "REA" and rea[6] == "93.92 ± 0.30"
+    assert pub.header[-1] == "p (Welch)" and re.fullmatch(r"<0\.001|[01]\.\d{3}", rea[8])
     assert any("Table 5" in n and "ICLR" in n for n in c.published_notes)
     # plain-language readings of every pairwise test, and the across-task test with its caveat
     readings = [r for _, lines in c.test_readings for r in lines]
@@ -164,6 +165,7 @@ def test_nats_published_cells_are_looked_up_and_set_beside_runs(tmp_path, store)
     gdas = next(r for r in ours.rows if r[0] == "gdas")
     # the three GDAS cells NATS-Bench lists for CIFAR-100: 69.73, 64.64, 70.13 in the store
     assert gdas[1] == "GDAS" and gdas[6] == "68.17 ± 2.50" and gdas[7] == "3.33"  # ours: 71.5
+    assert gdas[8] != "n/a"  # 2 runs vs the 3 published cells: Welch's test is defined
     assert next(r for r in ours.rows if r[0] == "rea")[6] == "n/a"
     context = c.published_tables[1]
     assert [r[0] for r in context.rows] == ["DARTS-V1", "DARTS-V2"]
