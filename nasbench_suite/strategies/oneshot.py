@@ -70,6 +70,9 @@ class OneShotStrategy(Searcher):
         num_threads: CPU threads (default: 1 on synthetic data, else torch's).
         data_root: folder with the dataset files (default: the standard places).
         settings: any other :class:`~nasbench_suite.oneshot.search.SearchConfig` fields.
+        epoch_cost_s: seconds charged to the clock per search epoch instead of the measured time
+            (e.g. a paper's search cost / epochs). The trajectory and ``alphas.json`` then hold
+            no measured time and are byte-reproducible on CPU; None (default) charges real time.
     """
 
     method: ClassVar[str] = "?"
@@ -94,8 +97,18 @@ class OneShotStrategy(Searcher):
         num_threads: int | None = None,
         data_root: str | None = None,
         settings: dict[str, Any] | None = None,
+        epoch_cost_s: float | None = None,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
+        if epoch_cost_s is not None and not (
+            isinstance(epoch_cost_s, (int, float))
+            and not isinstance(epoch_cost_s, bool)
+            and 0 <= epoch_cost_s < float("inf")
+        ):
+            raise NasBenchError(
+                f"{self.name}: epoch_cost_s must be a non-negative number, got {epoch_cost_s!r}"
+            )
+        self.epoch_cost_s = None if epoch_cost_s is None else float(epoch_cost_s)
         if not isinstance(data, str):
             raise NasBenchError(f"{self.name}: data must be a dataset name, got {data!r}")
         if settings is not None and not isinstance(settings, dict):
@@ -130,13 +143,16 @@ class OneShotStrategy(Searcher):
         return self._search
 
     def ask(self) -> Candidate:
-        t0 = time.perf_counter()
+        t0, ran = time.perf_counter(), False
         try:
             search = self._ensure()
             search.run_epoch()  # StopIteration once every epoch has run
+            ran = True
             ops = search.derived_ops()
         finally:
-            self.compute_cost_s = time.perf_counter() - t0
+            measured = time.perf_counter() - t0
+            charged = (self.epoch_cost_s if ran else 0.0) if self.epoch_cost_s is not None else None
+            self.compute_cost_s = measured if charged is None else charged
             self.total_compute_s += self.compute_cost_s
         return Candidate(self.space.index_of_ops(ops))
 
@@ -145,8 +161,14 @@ class OneShotStrategy(Searcher):
 
     @property
     def alphas(self) -> list[dict]:
-        """Per-epoch records: epoch, seconds, arch, ops, weights (6 x 5), method extras."""
-        return [] if self._search is None else list(self._search.history)
+        """Per-epoch records: epoch, seconds, arch, ops, weights (6 x 5), method extras.
+
+        ``seconds`` is the measured wall time, or ``epoch_cost_s`` when that is charged instead.
+        """
+        records = [] if self._search is None else list(self._search.history)
+        if self.epoch_cost_s is not None:
+            records = [{**r, "seconds": self.epoch_cost_s} for r in records]
+        return records
 
     def artifacts(self) -> dict[str, dict]:
         """Files for the run folder: ``alphas.json`` (method, ops / edges order, records)."""

@@ -73,3 +73,32 @@ def test_runner_searches_on_the_search_dataset_unless_told(tmp_path):
     # no CIFAR-100 files here: the run fails with one clear message instead of searching on noise
     result = execute(gdas, tmp_path / "runs")
     assert result.status == "failed" and "cifar100 files (train, ...) not found" in result.error
+
+
+def test_charged_epoch_cost_makes_runs_byte_reproducible(tmp_path):
+    from nasbench_suite.runner import execute, expand, parse_spec
+    from tests.runner.conftest import read_rows, tiny_spec
+
+    kwargs = {"epochs": 2, "data": "synthetic", "epoch_cost_s": 10.5}
+    spec = parse_spec(
+        tiny_spec(runs=1, strategies=[{"name": "gdas", "kwargs": kwargs}], budget={"evals": 5})
+    )
+    (run,) = expand(spec)
+    folders = []
+    for name in ("a", "b"):
+        assert execute(run, tmp_path / name).status == "complete"
+        folders.append(tmp_path / name / run.relpath())
+    a, b = folders
+    for f in ("trajectory.jsonl", "alphas.json"):
+        assert (a / f).read_bytes() == (b / f).read_bytes()
+    assert [row["time_s"] for row in read_rows(a)] == [10.5, 21.0]
+    alphas = json.loads((a / "alphas.json").read_text())
+    assert [r["seconds"] for r in alphas["epochs"]] == [10.5, 10.5] and alphas["compute_s"] == 21.0
+
+
+@pytest.mark.parametrize("bad", [-1, "fast", True, float("nan")])
+def test_bad_epoch_cost(space, bad):
+    from nasbench_suite.errors import NasBenchError
+
+    with pytest.raises(NasBenchError, match="epoch_cost_s must be a non-negative number"):
+        create_strategy("gdas", space, epoch_cost_s=bad)
