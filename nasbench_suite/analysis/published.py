@@ -88,6 +88,10 @@ class PublishedTable:
     def for_strategy(self, strategy: str) -> PublishedMethod | None:
         return next((m for m in self.methods if m.strategy == strategy), None)
 
+    def for_name(self, name: str) -> PublishedMethod | None:
+        """The method printed as ``name`` in the table (e.g. ``ResNet``)."""
+        return next((m for m in self.methods if m.name == name), None)
+
 
 @dataclass(frozen=True)
 class ComparisonRow:
