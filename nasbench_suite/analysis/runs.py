@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 
 from nasbench_suite.errors import NasBenchError
-
 from nasbench_suite.runner.spec import PROTOCOLS
 
 COMPLETE, FAILED, UNFINISHED = "complete", "failed", "unfinished"

@@ -22,13 +22,13 @@ def register(sub) -> None:
 def _published(args: argparse.Namespace) -> int:
     from nasbench_suite.analysis.published import load_published, published
     from nasbench_suite.commands.common import load_store
-    from nasbench_suite.errors import UnknownNameError
+    from nasbench_suite.errors import unknown
 
     known = load_published()
     names = args.protocol or list(known)
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UnknownNameError(f"unknown protocol {unknown[0]!r}; known: {', '.join(known)}")
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise unknown("protocol", bad[0], list(known))
     tables = [known[n] for n in names]
     if any(t.needs_store for t in tables):
         store = load_store(args)
