@@ -224,8 +224,12 @@ def compare_with_published(
     ``store`` looks up the methods given by their published cells (without it they show n/a).
     """
     table = published(protocol, store)
-    if table is None:
-        return ()
+    return () if table is None else compare_with_table(runset, table)
+
+
+def compare_with_table(runset: RunSet, table: PublishedTable) -> tuple[ComparisonRow, ...]:
+    """:func:`compare_with_published` for an already loaded (and looked-up) table."""
+    protocol = table.key
     rows = []
     runs = [r for r in runset.complete if r.protocol == protocol]
     for label in sorted({r.label for r in runs}):

@@ -20,7 +20,7 @@ def register(sub) -> None:
 
 
 def _published(args: argparse.Namespace) -> int:
-    from nasbench_suite.analysis.published import load_published, published
+    from nasbench_suite.analysis.published import load_published
     from nasbench_suite.commands.common import load_store
     from nasbench_suite.errors import unknown
 
@@ -32,7 +32,7 @@ def _published(args: argparse.Namespace) -> int:
     tables = [known[n] for n in names]
     if any(t.needs_store for t in tables):
         store = load_store(args)
-        tables = [published(n, store) for n in names]
+        tables = [t.with_store(store) for t in tables]
     if args.json:
         print_json({t.key: _as_json(t) for t in tables})
         return 0

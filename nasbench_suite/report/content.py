@@ -26,7 +26,7 @@ from nasbench_suite.analysis import stats as S
 from nasbench_suite.analysis.published import (
     ComparisonRow,
     PublishedTable,
-    compare_with_published,
+    compare_with_table,
     format_pm,
     published,
 )
@@ -418,13 +418,13 @@ def _published(rs: RunSet, store) -> tuple[tuple[Table, ...], tuple[str, ...]]:
         table: PublishedTable | None = published(proto, store)
         if table is None:
             continue
-        tables_, notes_ = _published_protocol(rs, proto, table, store)
+        tables_, notes_ = _published_protocol(rs, proto, table)
         tables.extend(tables_)
         notes.extend(notes_)
     return tuple(tables), tuple(notes)
 
 
-def _published_protocol(rs: RunSet, proto: str, table: PublishedTable, store):
+def _published_protocol(rs: RunSet, proto: str, table: PublishedTable):
     notes = [
         f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
         f"Runs: {table.runs}. Transcription note: {table.verification}"
@@ -441,7 +441,7 @@ def _published_protocol(rs: RunSet, proto: str, table: PublishedTable, store):
     missing = [m.name for m in table.methods if m.strategy and not (m.values or m.architectures)]
     if table.has_values and missing:
         notes.append(f"{proto}: no published values are stored for {', '.join(missing)}.")
-    rows = compare_with_published(rs, proto, store)
+    rows = compare_with_table(rs, table)
     tables = [
         Table(
             f"Ours vs published ({proto}, {table.table})",

@@ -150,9 +150,10 @@ class OneShotStrategy(Searcher):
             ran = True
             ops = search.derived_ops()
         finally:
-            measured = time.perf_counter() - t0
-            charged = (self.epoch_cost_s if ran else 0.0) if self.epoch_cost_s is not None else None
-            self.compute_cost_s = measured if charged is None else charged
+            if self.epoch_cost_s is None:
+                self.compute_cost_s = time.perf_counter() - t0
+            else:  # the fixed cost of an epoch that ran; nothing for the exhausted ask
+                self.compute_cost_s = self.epoch_cost_s if ran else 0.0
             self.total_compute_s += self.compute_cost_s
         return Candidate(self.space.index_of_ops(ops))
 
