@@ -1,0 +1,195 @@
+"""The benchmark seam: what the runner calls, and the benchmark registry.
+
+A :class:`Benchmark` answers two kinds of question about an architecture of its
+:class:`~nasbench_suite.spaces.base.SearchSpace`:
+
+* :meth:`Benchmark.evaluate` — the *search* call: validation signal and cost only, as an
+  :class:`Observation`. It must be impossible for it to return test metrics.
+* :meth:`Benchmark.report` / :meth:`Benchmark.test_accuracy` — the *reporting* calls: every metric,
+  test included, for trajectories and reports only.
+
+Static facts (datasets, fidelities, objectives, whether a validation split and a recorded cost
+exist) live on the class as :class:`BenchmarkInfo`, so ``list_benchmarks`` and spec validation
+need not load any data. Adding a benchmark means adding one module that defines a subclass
+decorated with :func:`register_benchmark` (and its tests), the way a strategy is added.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from nasbench_suite.errors import NasBenchError, unknown
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a search strategy learns from one evaluation. Never holds test accuracy.
+
+    Attributes:
+        arch_index: id of the architecture evaluated (NB201 index on NB201).
+        valid_acc: validation accuracy (%), NaN if the benchmark has none for that cell.
+        cost_s: simulated seconds charged for this evaluation (1.0 per evaluation on benchmarks
+            that record no training time).
+        fidelity: training epochs of the signal.
+        seed: training seed whose record was returned, None for the seed mean.
+        latency_ms: latency on the benchmark's device, when it was configured with one.
+    """
+
+    arch_index: int
+    valid_acc: float
+    cost_s: float
+    fidelity: int
+    seed: int | None = None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    """Static facts about a benchmark, readable without loading its data.
+
+    Attributes:
+        space: name of its search space (see ``nasbench_suite.spaces``).
+        datasets: every dataset it reports on.
+        search_datasets: datasets a strategy may search on (those with a validation signal, or
+            the benchmark's documented stand-in).
+        fidelities: training epochs it can answer at (sorted); one entry = single fidelity.
+        default_fidelity: the fidelity used when none is asked for.
+        objectives: what it can return (``accuracy``, ``latency``, ``params``, ``flops``, ...).
+        cost: ``"recorded"`` (simulated seconds from recorded / predicted training time),
+            ``"real"`` (wall seconds of real training) or ``"evaluations"`` (no time recorded:
+            each evaluation costs 1 and budgets are in evaluations).
+        has_validation: False when the benchmark has no held-out validation set.
+        test_metric: what reports call test accuracy on this benchmark (e.g. NB301 has none and
+            reports validation accuracy at the last epoch).
+        notes: one paragraph for ``benchmarks`` output and reports (protocol, limits).
+    """
+
+    space: str
+    datasets: tuple[str, ...]
+    search_datasets: tuple[str, ...]
+    fidelities: tuple[int, ...]
+    default_fidelity: int
+    objectives: tuple[str, ...] = ("accuracy",)
+    cost: str = "recorded"
+    has_validation: bool = True
+    test_metric: str = "test accuracy (%)"
+    notes: str = ""
+
+    def to_json(self) -> dict:
+        """JSON-safe dict."""
+        out = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a benchmark's numbers come from: source files with SHA-256, and a citation."""
+
+    citation: str
+    sources: Mapping[str, str] = field(default_factory=dict)  # file name -> sha256
+    store_checksum: str | None = None
+
+
+class Benchmark(abc.ABC):
+    """Base class of every benchmark (see the module docstring).
+
+    Instances are bound to one search dataset and a default fidelity. Subclasses set the class
+    attribute ``info`` and implement :meth:`evaluate`, :meth:`report`, :meth:`test_accuracy` and
+    :meth:`provenance`, and expose the search space as ``self.space``.
+    """
+
+    name: ClassVar[str] = "?"
+    info: ClassVar[BenchmarkInfo]
+    space: Any  # a SearchSpace
+    dataset: str
+    fidelity: int
+
+    @abc.abstractmethod
+    def evaluate(
+        self, arch: Any, rng: np.random.Generator | None = None, fidelity: int | None = None
+    ) -> Observation:
+        """Validation signal and cost of one architecture (id, string or configuration)."""
+
+    @abc.abstractmethod
+    def report(self, arch: Any, dataset: str | None = None) -> Any:
+        """Every metric of ``arch`` on ``dataset`` (test included); has ``to_json()``."""
+
+    @abc.abstractmethod
+    def test_accuracy(self, ids, dataset: str) -> np.ndarray:
+        """The report metric (``info.test_metric``) of many ids on ``dataset`` (reports only)."""
+
+    @abc.abstractmethod
+    def provenance(self) -> Provenance:
+        """Source files, checksums and citation of the numbers this benchmark returns."""
+
+    @property
+    def fidelities(self) -> tuple[int, ...]:
+        """Fidelities this benchmark answers at."""
+        return self.info.fidelities
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """Datasets it reports on."""
+        return self.info.datasets
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """Objectives it can return."""
+        return self.info.objectives
+
+
+_REGISTRY: dict[str, type[Benchmark]] = {}
+
+
+def register_benchmark(name: str) -> Callable[[type[Benchmark]], type[Benchmark]]:
+    """Class decorator adding a :class:`Benchmark` subclass to the registry under ``name``."""
+
+    def wrap(cls: type[Benchmark]) -> type[Benchmark]:
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise NasBenchError(f"benchmark name {name!r} is already registered")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return wrap
+
+
+def _load_builtin() -> None:
+    """Import every module of ``nasbench_suite.benchmarks`` (each registers itself).
+
+    A new benchmark is one module in that package: nothing else lists it.
+    """
+    import importlib
+    import pkgutil
+
+    import nasbench_suite.benchmarks as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name != "base" and not info.name.startswith("_"):
+            importlib.import_module(f"nasbench_suite.benchmarks.{info.name}")
+
+
+def list_benchmarks() -> list[str]:
+    """Names of every registered benchmark, sorted."""
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get_benchmark(name: str) -> type[Benchmark]:
+    """The class registered under ``name``; raises with the known names."""
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise unknown("benchmark", name, sorted(_REGISTRY))
+    return _REGISTRY[name]
+
+
+def create_benchmark(name: str, dataset: str | None = None, **kwargs: Any) -> Benchmark:
+    """Instantiate benchmark ``name`` on ``dataset`` (default: its first search dataset)."""
+    cls = get_benchmark(name)
+    ds = dataset if dataset is not None else cls.info.search_datasets[0]
+    return cls(dataset=ds, **kwargs)
