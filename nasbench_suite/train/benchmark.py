@@ -84,6 +84,9 @@ class TrainingBenchmark:
         data_root / download: where the dataset files are (see :mod:`.data`).
         data: an already loaded :class:`~nasbench_suite.train.data.DataBundle` (tests, synthetic).
         index_map: NB201 index <-> cell (default: the default store's).
+        space: ``nb201`` (NB201 cells, NB201 indices) or ``nb-macro`` (NAS-Bench-Macro networks,
+            ids of :class:`~nasbench_suite.spaces.macro.MacroSpace`; aliases share one training,
+            cached under the id of the string the benchmark's authors trained).
 
     The constructor validates and stores; data is read on the first evaluation.
     """
@@ -103,6 +106,7 @@ class TrainingBenchmark:
         download: bool = False,
         data=None,
         index_map=None,
+        space: str = "nb201",
     ) -> None:
         from nasbench_suite.train.trainer import TrainConfig
 
@@ -116,7 +120,9 @@ class TrainingBenchmark:
         self.epochs, self.subset, self.seed, self.device = int(epochs), subset, int(seed), str(device)
         self.cache = TrainingCache(cache_dir if cache_dir is not None else default_cache_dir())
         # default: validate after the last epoch only (the observation needs no more)
-        self.config = replace(config or TrainConfig(eval_every_epoch=False), seed=self.seed, device=self.device)
+        self.config = replace(config or TrainConfig(eval_every_epoch=False), seed=self.seed,
+                              device=self.device, space=space)
+        self._space = None if space == "nb201" else _macro_space(space)
         self.recipe = recipe_tag(self.config.recipe())
         self.fidelity_epochs = dict(fidelity_epochs or {})
         self.data_root, self.download = data_root, download
@@ -145,10 +151,22 @@ class TrainingBenchmark:
             self._data = bundle.subset(self.subset).to(resolve_device(self.device))
         return self._data
 
+    def _index(self, arch) -> int:
+        return self.index_map.index(arch) if self._space is None else self._space.index(arch)
+
+    def _arch(self, index: int):
+        """What :func:`train` builds: NB201 op tuple, or the nb-macro string the authors trained."""
+        if self._space is None:
+            return self.index_map.ops(index)
+        return self._space.to_str(int(self._space.canonical(index)[0]))
+
     def _key(self, index: int, epochs: int, dataset: str | None = None) -> CacheKey:
         from nasbench_suite.space.codec import ops_to_code
 
-        code = ops_to_code(self.index_map.ops(index))
+        if self._space is None:
+            code = ops_to_code(self.index_map.ops(index))
+        else:
+            code = int(self._space.canonical(index)[0])
         return CacheKey(code, dataset or self.dataset, int(epochs), self.seed, self.subset, self.recipe)
 
     def _lookup(self, key: CacheKey) -> dict | None:
@@ -177,7 +195,7 @@ class TrainingBenchmark:
         found = self._lookup(key)
         if found is not None:
             return found
-        result = train(self.index_map.ops(index), self.data(), replace(self.config, epochs=int(epochs)))
+        result = train(self._arch(index), self.data(), replace(self.config, epochs=int(epochs)))
         record = make_record(key, result, self.subset)
         self.cache.put(key, record)
         self._records[key] = record
@@ -185,12 +203,12 @@ class TrainingBenchmark:
 
     # --- search side ----------------------------------------------------------------------
     def evaluate(self, arch, rng: np.random.Generator | None = None, fidelity: int | None = None) -> Observation:
-        """Train (or read) ``arch`` (arch string, op tuple or NB201 index).
+        """Train (or read) ``arch`` (arch string, op tuple or NB201 index; nb-macro string / id).
 
         Returns the final validation accuracy (%) and the real seconds of the training run as
         ``cost_s``. ``rng`` is accepted for interface compatibility; the training seed is fixed.
         """
-        index = self.index_map.index(arch)
+        index = self._index(arch)
         fid, epochs = self._epochs(fidelity)
         rec = self.record(index, epochs)
         valid = math.nan if rec["valid_acc"] is None else float(rec["valid_acc"])
@@ -206,14 +224,15 @@ class TrainingBenchmark:
     # --- reporting side -------------------------------------------------------------------
     def report(self, arch, dataset: str | None = None) -> TrainedReport:
         """Everything recorded for ``arch``; on another dataset it must already be in the cache."""
-        index = self.index_map.index(arch)
+        index = self._index(arch)
         ds = train_dataset_name(dataset or self.dataset)
         if ds == self.dataset:
             rec = self.record(index, self.epochs)
         else:
             rec = self._lookup(self._key(index, self.epochs, ds))
             if rec is None:
-                raise NasBenchError(f"{self.index_map.arch_str(index)} was not trained on {ds} "
+                name = self.index_map.arch_str(index) if self._space is None else self._space.to_str(index)
+                raise NasBenchError(f"{name} was not trained on {ds} "
                                     f"({self.epochs} epochs, seed {self.seed}); train it first")
         f = lambda x: math.nan if x is None else float(x)
         return TrainedReport(index, rec["arch"], ds, rec["epochs"], rec["seed"], rec["subset"],
@@ -234,6 +253,17 @@ class TrainingBenchmark:
             rec = self._lookup(self._key(int(i), self.epochs, ds))
             out.append(np.nan if rec is None or rec["test_acc"] is None else float(rec["test_acc"]))
         return np.asarray(out, dtype=float)
+
+
+def _macro_space(name: str):
+    """The search space of a non-NB201 training benchmark (only ``nb-macro`` so far)."""
+    from nasbench_suite.errors import unknown
+    from nasbench_suite.spaces.base import create_space
+    from nasbench_suite.train.trainer import TRAIN_SPACES
+
+    if name not in TRAIN_SPACES:
+        raise unknown("training space", name, TRAIN_SPACES)
+    return create_space(name)
 
 
 BENCHMARK_OPTIONS = ("epochs", "subset", "train_seed", "device", "cache_dir", "data_root",

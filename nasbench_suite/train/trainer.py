@@ -50,6 +50,9 @@ class TrainConfig:
         eval_batch_size: batch size of validation / test passes.
         eval_every_epoch: validate after every epoch (else after the last only).
         num_threads: CPU threads for the run (None: leave torch's setting).
+        space: search space of the trained architectures: ``nb201`` (NB201 cells in
+            ``TinyNetwork``; ``channels`` / ``cells_per_stage`` apply) or ``nb-macro``
+            (:class:`~nasbench_suite.models.macro.MacroNetwork`, its own fixed widths).
     """
 
     epochs: int = 200
@@ -68,11 +71,41 @@ class TrainConfig:
     eval_batch_size: int = 1024
     eval_every_epoch: bool = True
     num_threads: int | None = None
+    space: str = "nb201"
 
     def recipe(self) -> dict:
         """The fields that change results (not how fast they are computed)."""
         keys = ("batch_size", "lr", "momentum", "nesterov", "weight_decay", "channels", "cells_per_stage")
-        return {k: getattr(self, k) for k in keys}
+        out = {k: getattr(self, k) for k in keys}
+        if self.space != "nb201":  # NB201 recipes (and their cache tags) stay as they were
+            out["space"] = self.space
+        return out
+
+
+TRAIN_SPACES = ("nb201", "nb-macro")
+
+
+def network_builder(arch, config: TrainConfig):
+    """(architecture string, ``make(spec) -> nn.Module``) for ``arch`` in ``config.space``.
+
+    The architecture is checked here, before any training; ``make`` builds the network for a
+    dataset spec (classes, image channels) from torch's global generator.
+    """
+    if config.space == "nb-macro":
+        from nasbench_suite.models.macro import MacroNetwork, parse_macro
+
+        digits = parse_macro(arch)
+        return "".join(map(str, digits)), lambda spec: MacroNetwork(digits, spec.num_classes, spec.in_channels)
+    if config.space != "nb201":
+        from nasbench_suite.errors import unknown
+
+        raise unknown("training space", config.space, TRAIN_SPACES)
+    from nasbench_suite.models import build_network
+    from nasbench_suite.space.codec import check_ops, parse_arch, to_arch_str
+
+    ops = parse_arch(arch) if isinstance(arch, str) else check_ops(arch)
+    return to_arch_str(ops), lambda spec: build_network(
+        ops, spec.num_classes, config.channels, config.cells_per_stage, spec.in_channels)
 
 
 @dataclass(frozen=True)
@@ -169,19 +202,19 @@ def train(
     config: TrainConfig = TrainConfig(),
     log: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Train cell ``arch`` (arch string or op tuple) on ``data`` with ``config``.
+    """Train ``arch`` (NB201 arch string or op tuple; nb-macro 8-digit string with
+    ``config.space="nb-macro"``) on ``data`` with ``config``.
 
     ``data`` may already be resident on the device (see :meth:`DataBundle.to`); it is moved
     there otherwise. Returns the per-epoch metrics; never returns test accuracy per epoch.
     """
     import torch
 
-    from nasbench_suite.models import build_network, count_parameters
-    from nasbench_suite.space.codec import check_ops, parse_arch, to_arch_str
+    from nasbench_suite.models import count_parameters
 
     if int(config.epochs) < 1:
         raise NasBenchError(f"epochs must be a positive integer, got {config.epochs!r}")
-    ops = parse_arch(arch) if isinstance(arch, str) else check_ops(arch)
+    arch_str, make = network_builder(arch, config)
     device = resolve_device(config.device)
     cuda = device.type == "cuda"
     amp = cuda if config.amp is None else bool(config.amp)
@@ -190,7 +223,7 @@ def train(
     t_start = time.perf_counter()
     with _run_settings(config, device):
         torch.manual_seed(config.seed)
-        model = build_network(ops, spec.num_classes, config.channels, config.cells_per_stage, spec.in_channels)
+        model = make(spec)
         params = count_parameters(model)
         model = model.to(device, memory_format=torch.channels_last if nhwc else torch.contiguous_format)
         data = data.to(device)
@@ -215,7 +248,7 @@ def train(
         test = loop.evaluate(data.test)
         eval_time += time.perf_counter() - t0
     return TrainResult(
-        arch=to_arch_str(ops), dataset=spec.name, epochs=epochs, seed=int(config.seed),
+        arch=arch_str, dataset=spec.name, epochs=epochs, seed=int(config.seed),
         device=str(device), n_train=len(data.train), params=params,
         train_loss=tuple(losses), train_acc=tuple(accs), valid_acc=tuple(valids), test_acc=test,
         epoch_times_s=tuple(times), eval_time_s=eval_time,
@@ -316,10 +349,7 @@ def measure_throughput(arch, data: DataBundle, config: TrainConfig, batches: int
     """
     import torch
 
-    from nasbench_suite.models import build_network
-    from nasbench_suite.space.codec import check_ops, parse_arch
-
-    ops = parse_arch(arch) if isinstance(arch, str) else check_ops(arch)
+    _, make = network_builder(arch, config)
     device = resolve_device(config.device)
     cuda = device.type == "cuda"
     amp = cuda if config.amp is None else bool(config.amp)
@@ -330,7 +360,7 @@ def measure_throughput(arch, data: DataBundle, config: TrainConfig, batches: int
         raise NasBenchError(f"measure_throughput needs {need} training images, got {len(data.train)}")
     with _run_settings(config, device):
         torch.manual_seed(config.seed)
-        model = build_network(ops, spec.num_classes, config.channels, config.cells_per_stage, spec.in_channels)
+        model = make(spec)
         model = model.to(device, memory_format=torch.channels_last if nhwc else torch.contiguous_format)
         data = data.to(device)
         net = torch.compile(model) if config.compile else model
