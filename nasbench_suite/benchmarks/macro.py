@@ -110,6 +110,7 @@ class MacroBenchmark(Benchmark):
         self.space = create_space("nb-macro")
         self.columns, self.manifest = open_store(store, raw)
         self._seed_rows = self.columns["test_acc_seeds"].tolist()  # python floats: fast scalars
+        self._flat_seeds = self.columns["test_acc_seeds"].ravel()
         self._observations: list[Observation | None] = [None] * (N_SEEDS * SIZE)
 
     # --- search side ---------------------------------------------------------------------------
@@ -136,10 +137,11 @@ class MacroBenchmark(Benchmark):
         """Vectorised :meth:`evaluate`: (accuracy of the drawn training, cost) arrays."""
         if fidelity is not None:
             self._check_fidelity(fidelity)
-        idx = self._ids(ids)
-        seeds = (np.zeros(len(idx), np.int64) if rng is None
-                 else (rng.bit_generator.random_raw(len(idx)) % N_SEEDS).astype(np.int64))
-        return self.columns["test_acc_seeds"][idx, seeds], np.ones(len(idx))
+        idx = np.atleast_1d(self._ids(ids))
+        if rng is None:
+            return self.columns["test_acc_seeds"][idx, 0], np.ones(len(idx))
+        seeds = (rng.bit_generator.random_raw(len(idx)) % N_SEEDS).astype(np.int64)
+        return self._flat_seeds[idx * N_SEEDS + seeds], np.ones(len(idx))
 
     # --- reporting side ------------------------------------------------------------------------
     def report(self, arch: Any, dataset: str | None = None) -> MacroReport:
