@@ -53,6 +53,9 @@ NOTES = (
     "record of the string the authors trained (3,969 distinct networks)."
 )
 
+REPORT_NOTE = ("NAS-Bench-Macro has no held-out validation set: search saw one training's CIFAR-10 "
+               "test accuracy; test_acc is the mean of the three trainings on the same test set.")
+
 
 @dataclass(frozen=True)
 class MacroReport:
@@ -70,6 +73,7 @@ class MacroReport:
     flops_m: float
     epochs: int = EPOCHS
     has_validation: bool = False
+    note: str = REPORT_NOTE
 
     def to_json(self) -> dict:
         """JSON-safe dict."""

@@ -139,6 +139,7 @@ def test_report_to_json(bench):
     assert out["test_acc"] == pytest.approx(np.mean(out["test_acc_seeds"]), abs=1e-4)
     assert out["params_m"] == 0.890666 and out["flops_m"] == 47.327744
     assert out["has_validation"] is False and out["epochs"] == 50
+    assert "no held-out validation set" in out["note"]
     json.dumps(out, allow_nan=False)
 
 
