@@ -46,8 +46,9 @@ CITATION = (
     "doi:10.6084/m9.figshare.13286105, Apache-2.0); surrogate: Pfisterer et al., YAHPO Gym, "
     "AutoML-Conf 2022 (model_v2.onnx, slds-lmu/yahpo_data @ 0e28806)"
 )
-#: Largest number of (id, epoch) results kept; the cache is emptied when it is reached.
-CACHE_LIMIT = 2_000_000
+#: Largest number of (id, epoch) results kept (~280 bytes each, so ~75 MB); the cache is emptied
+#: when it is reached.
+CACHE_LIMIT = 262_144
 #: Rows per ONNX call in batched evaluation (larger batches run slower per cell on one thread).
 CHUNK = 1024
 

@@ -256,3 +256,17 @@ def test_truncated_model_with_matching_sum_fails_on_load(copy):
     b = NB301Benchmark(data_dir=copy)
     with pytest.raises(DataError, match="cannot load"):
         b.evaluate(0)
+
+
+def test_cache_is_bounded(monkeypatch, cells):
+    from nasbench_suite.benchmarks import nb301
+
+    monkeypatch.setattr(nb301, "CACHE_LIMIT", 100)
+    b = NB301Benchmark()
+    for i in cells[:150]:
+        b.evaluate(int(i))
+    assert len(b._cache) <= 100
+    b.evaluate_many(cells[:80], 5)
+    b.evaluate_many(cells[80:160], 5)
+    assert len(b._cache) <= 100
+    assert b.evaluate_many(cells[:3], 5).valid_acc.shape == (3,)
