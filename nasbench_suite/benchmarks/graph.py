@@ -124,6 +124,8 @@ class NBGraphBenchmark(Benchmark):
         valid = store.column("valid_acc", dataset)
         self._valid = valid.tolist()  # list indexing is the fastest scalar path
         self._latency = store.column("latency", dataset).tolist()
+        self._n = len(self._valid)
+        self._obs: list[Observation | None] = [None] * self._n
         self._maps: dict[str, np.ndarray | None] = {}
 
     @staticmethod
@@ -145,14 +147,17 @@ class NBGraphBenchmark(Benchmark):
         """
         if fidelity is not None and fidelity != FINAL:
             self._check_fidelity(fidelity)
-        if type(arch) is int and 0 <= arch < len(self._valid):
+        if type(arch) is int and 0 <= arch < self._n:
             i = arch
         else:
             i = self.space.index(arch)
-        return Observation(
-            i, self._valid[i], 1.0, FINAL, None,
-            self._latency[i] * 1000.0 if self.with_latency else None,
-        )
+        obs = self._obs[i]
+        if obs is None:  # observations are immutable: build each once, then share it
+            obs = self._obs[i] = Observation(
+                i, self._valid[i], 1.0, FINAL, None,
+                self._latency[i] * 1000.0 if self.with_latency else None,
+            )
+        return obs
 
     # --- reports ---------------------------------------------------------------------------------
     def _target(self, dataset: str) -> np.ndarray | None:
