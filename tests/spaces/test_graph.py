@@ -91,6 +91,10 @@ def test_readme_example_is_hashed_like_the_package(space):
     text = "links=[0,1,2,1];ops=[gcn,gin,fc,cheb]"
     h = arch_mod.Arch([0, 1, 2, 1], ["gcn", "gin", "fc", "cheb"]).valid_hash()
     assert space.hash_of_id(space.parse(text)) == h
+    # the package README calls [0,1,1,2] + [gcn,cheb,gin,fc] the same architecture; its own
+    # hashing (and so ours) disagrees: the isomorphic ordering is [gcn,gin,cheb,fc]
+    assert space.parse("links=[0,1,1,2];ops=[gcn,gin,cheb,fc]") == space.parse(text)
+    assert space.parse("links=[0,1,1,2];ops=[gcn,cheb,gin,fc]") != space.parse(text)
 
 
 def test_codec_round_trips_every_id(space, proteins):
