@@ -87,6 +87,10 @@ def default_raw_dir() -> Path | None:
     env = os.environ.get("NASBENCH_SUITE_NBGRAPH_RAW")
     if env:
         return Path(env)
+    return _installed_light_dir()
+
+
+def _installed_light_dir() -> Path | None:
     import importlib.util
 
     spec = importlib.util.find_spec("nas_bench_graph")  # locates; does not import
@@ -143,7 +147,9 @@ def verify_raw(raw: Path) -> dict[str, str]:
     raw = Path(raw)
     if not raw.is_dir():
         raise DataError(f"NAS-Bench-Graph light tables folder {raw} does not exist; {_FIX}")
-    record = installed_record()
+    installed = _installed_light_dir()
+    same = installed is not None and installed.resolve() == raw.resolve()
+    record = installed_record() if same else {}  # the package's RECORD describes its own files
     out = {}
     for dataset in DATASETS:
         path = raw / f"{dataset}.bench"

@@ -58,6 +58,13 @@ def test_counts_and_checksums(store):
         assert gs.sha256(RAW / f"{d}.bench") == gs.SHA256[d]
 
 
+def test_installed_record_disagreeing_with_the_pins_is_an_error(monkeypatch):
+    assert gs.verify_raw(RAW) == {f"{d}.bench": gs.SHA256[d] for d in gs.DATASETS}
+    monkeypatch.setattr(gs, "installed_record", lambda: {**gs.SHA256, "cs": "0" * 64})
+    with pytest.raises(DataError, match=r"RECORD lists cs\.bench with another checksum"):
+        gs.verify_raw(RAW)
+
+
 def _copy_raw(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
