@@ -39,4 +39,4 @@ bench: setup
 	$(PY) benchmarks/protocol_bench.py
 
 clean:
-	rm -rf $(VENV) data/nb201-store reports/runs reports/quick.*
+	rm -rf $(VENV) data/nb201-store data/nb-graph-store reports/runs reports/quick.*

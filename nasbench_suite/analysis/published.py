@@ -143,15 +143,15 @@ def format_pm(value) -> str:
     return f"{value[0]:.2f}" + ("" if value[1] is None else f" ± {value[1]:.2f}")
 
 
-def _text() -> str:
+def _text(data_file: str = DATA_FILE) -> str:
     from importlib import resources
 
     try:
-        return resources.files("nasbench_suite.analysis").joinpath(DATA_FILE).read_text()
+        return resources.files("nasbench_suite.analysis").joinpath(data_file).read_text()
     except (FileNotFoundError, ModuleNotFoundError, OSError):
         from pathlib import Path
 
-        path = Path(__file__).with_name(DATA_FILE)
+        path = Path(__file__).with_name(data_file)
         try:
             return path.read_text()
         except OSError:
@@ -160,12 +160,13 @@ def _text() -> str:
             ) from None
 
 
-@lru_cache(maxsize=1)
-def load_published() -> dict[str, PublishedTable]:
-    """Every published table by protocol key (``nb201``, ``nats_tss``)."""
+@lru_cache(maxsize=4)
+def load_published(data_file: str = DATA_FILE) -> dict[str, PublishedTable]:
+    """Every published table of ``data_file`` by protocol key (``published.yaml``: ``nb201``,
+    ``nats_tss``; ``published_graph.yaml``: ``nb_graph``)."""
     import yaml
 
-    raw = yaml.safe_load(_text()) or {}
+    raw = yaml.safe_load(_text(data_file)) or {}
     out = {}
     for key, t in raw.items():
         per_kind = t.get("runs_per_kind") or {}
