@@ -169,3 +169,15 @@ def test_tournament_with_replacement_winner_frequency(space):
     assert abs(wins["with_replacement"] / 4000 - 0.271) < 0.025
     assert abs(wins["without_replacement"] / 4000 - 0.3) < 0.025
     assert wins["with_replacement"] < wins["without_replacement"]
+
+
+def test_unknown_rea_options_and_mutation_scheme_are_errors(space):
+    from nasbench_suite.errors import NasBenchError
+
+    with pytest.raises(NasBenchError, match="unknown rea tournament 'twice'; known: "):
+        RegularizedEvolution(space, tournament="twice")
+    with pytest.raises(NasBenchError, match="unknown rea mutation 'any'; known: "):
+        RegularizedEvolution(space, mutation="any")
+    with pytest.raises(NasBenchError, match="unknown mutation scheme 'x'"):
+        space.mutate(0, np.random.default_rng(0), scheme="x")
+
