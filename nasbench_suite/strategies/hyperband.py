@@ -220,7 +220,7 @@ class BOHB(Hyperband):
     report the best accuracy of any evaluation at any budget. The public tables hold no 1- or
     4-epoch accuracies, so that setup cannot be replayed; ``experiments/nats_tss.yaml`` runs the
     closest variant (label ``bohb-12ep``: their KDE settings, every evaluation at 12 epochs,
-    ``incumbent: any_fidelity``), which makes far fewer evaluations than theirs (~180 against
+    ``incumbent: any_fidelity``), which makes far fewer evaluations than theirs (~185 against
     ~450 per cifar10-valid run) and is not comparable with the paper's BOHB row.
     """
 
