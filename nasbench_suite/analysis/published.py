@@ -27,6 +27,8 @@ class PublishedMethod:
 
     ``architectures`` (dataset -> arch strings, one per published search run) replaces
     ``values`` for methods whose authors published the cells they found; ``source`` says where.
+    ``note`` says how the suite's strategy differs from the paper's setup; with
+    ``setup_differs`` the method is shown as ``<name> (other setup)`` beside our runs.
     """
 
     name: str
@@ -36,6 +38,13 @@ class PublishedMethod:
     architectures: dict[str, tuple[str, ...]] | None = None
     source: str = ""
     runs: int | None = None
+    note: str = ""
+    setup_differs: bool = False
+
+    @property
+    def shown_as(self) -> str:
+        """The name set beside our runs (says so when the setups differ)."""
+        return f"{self.name} (other setup)" if self.setup_differs else self.name
 
     def runs_for(self, dataset: str) -> int | None:
         """How many search runs the published value of ``dataset`` averages (None: unknown)."""
@@ -203,6 +212,8 @@ def _method(table: str, name: str, m: dict, runs_per_kind: dict | None = None) -
         archs or None,
         m.get("source", ""),
         (runs_per_kind or {}).get(m.get("kind", "")),
+        " ".join(str(m.get("note") or "").split()),
+        bool(m.get("setup_differs", False)),
     )
 
 
@@ -256,7 +267,7 @@ def compare_with_table(runset: RunSet, table: PublishedTable) -> tuple[Compariso
                 rows.append(
                     ComparisonRow(
                         label,
-                        method.name if method else "-",
+                        method.shown_as if method else "-",
                         search,
                         d,
                         int(v.size),

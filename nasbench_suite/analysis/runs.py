@@ -84,7 +84,15 @@ class Run:
         return self.status == COMPLETE
 
     def final_test(self, dataset: str) -> float:
-        """Test accuracy (%) of the final incumbent on ``dataset`` (NaN if none)."""
+        """Test accuracy (%) of the final incumbent on ``dataset`` (NaN if none).
+
+        A run with ``budget_rule: interpolate`` reports the value its runner read at the budget
+        (metadata ``test_acc_at_budget``, NATS-Bench's ``draw-table.py`` read-out) instead.
+        """
+        at_budget = self.metadata.get("test_acc_at_budget")
+        if at_budget is not None and dataset in at_budget:
+            value = at_budget[dataset]
+            return math.nan if value is None else float(value)
         values = self.incumbent_test.get(dataset)
         if values is None or values.size == 0:
             return math.nan

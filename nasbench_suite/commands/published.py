@@ -55,6 +55,8 @@ def _as_json(t) -> dict:
                 "kind": m.kind,
                 "values": None if m.values is None else {d: list(v) for d, v in m.values.items()},
                 "source": m.source or None,
+                "note": m.note or None,
+                "setup_differs": m.setup_differs,
                 "architectures": None
                 if m.architectures is None
                 else {d: list(a) for d, a in m.architectures.items()},
@@ -75,9 +77,12 @@ def _print_table(t) -> None:
     rows = [("method", "strategy", "kind", *datasets)]
     for m in t.methods:
         cells = [format_pm((m.values or {}).get(d)) for d in datasets]
-        rows.append((m.name, m.strategy or "-", m.kind, *cells))
+        rows.append((m.shown_as, m.strategy or "-", m.kind, *cells))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("   " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    for m in t.methods:
+        if m.note:
+            print(f"   {m.name}: {m.note}")
     print()
 

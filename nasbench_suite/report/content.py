@@ -434,6 +434,7 @@ def _published_protocol(rs: RunSet, proto: str, table: PublishedTable):
         for m in table.methods
         if m.architectures and m.values
     )
+    notes.extend(f"{proto}: {m.name}: {m.note}" for m in table.methods if m.note)
     if table.needs_store:
         notes.append(f"{proto}: no benchmark store, so the published cells' accuracies are n/a.")
     if not table.has_values:

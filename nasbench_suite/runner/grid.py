@@ -42,6 +42,8 @@ class RunSpec:
         time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
         objective: objective spec given to the strategy (None: validation accuracy).
         protocol: the shipped protocol the experiment follows (``nb201``, ``nats_tss``), if any.
+        budget_rule / incumbent: the run's budget cut-off and incumbent rules
+            (:mod:`nasbench_suite.runner.budget`); left out of ``spec.json`` at their defaults.
     """
 
     experiment: str
@@ -58,6 +60,8 @@ class RunSpec:
     kwargs: dict[str, Any] = field(default_factory=dict)
     objective: dict[str, Any] | None = None
     protocol: str | None = None
+    budget_rule: str = "drop"
+    incumbent: str = "max_fidelity"
 
     def seed_sequence(self, stream: int) -> np.random.SeedSequence:
         """The run's child seed sequence for ``stream`` (0 searcher, 1 benchmark noise)."""
@@ -82,6 +86,9 @@ class RunSpec:
         out["report_datasets"] = list(self.report_datasets)
         if out["protocol"] is None:  # run folders written before the key existed still resume
             del out["protocol"]
+        for key, default in (("budget_rule", "drop"), ("incumbent", "max_fidelity")):
+            if out[key] == default:  # specs written before the keys existed keep their bytes
+                del out[key]
         return out
 
 
@@ -120,6 +127,8 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         kwargs=dict(strat.kwargs),
                         objective=None if spec.objective is None else dict(spec.objective),
                         protocol=spec.protocol,
+                        budget_rule=strat.budget_rule or spec.budget_rule,
+                        incumbent=strat.incumbent or spec.incumbent,
                     )
                 )
     return runs

@@ -9,21 +9,26 @@ Loop (simulated clock, seconds)::
 
 Rules:
 
-* **Budget.** The run stops when the next evaluation would end after ``time_budget_s`` (that
-  evaluation is not counted: not recorded, not told, cannot become the incumbent; the clock of
-  the last row is always <= the budget) or when ``eval_budget`` evaluations are recorded,
-  whichever comes first. This is the rule of the NB201 / NATS-Bench reference REA
-  (``if total_time_cost + time_cost > time_budget: return``); their random-search loop instead
-  tests the clock *before* each evaluation and so keeps the crossing one. We apply the REA rule
-  to every strategy so that all are compared on the same budget. A strategy whose ``ask``
+* **Budget.** The run stops at the evaluation whose completion crosses ``time_budget_s`` or when
+  ``eval_budget`` evaluations are recorded, whichever comes first. What happens to the crossing
+  evaluation is the run's ``budget_rule`` (:mod:`.budget`): ``drop`` (default) does not count it
+  (not recorded, not told, cannot become the incumbent; the clock of the last row is always <=
+  the budget), as NB201's reference random search and REA do (``exps/NAS-Bench-201-algos/
+  RANDOM.py`` breaks, ``R_EA.py`` returns, before adding it); ``keep_crossing`` records it (its
+  row's clock exceeds the budget) and then stops, as NATS-Bench's scripts do (``while
+  total_time < budget``); ``interpolate`` records it likewise and reads the run's final test
+  accuracy at the budget by NATS-Bench's ``draw-table.py`` interpolation
+  (:func:`.budget.value_at_budget`; metadata ``test_acc_at_budget``). A strategy whose ``ask``
   raises ``StopIteration`` ends the run early (status complete, ``stop_reason: exhausted``).
-* **Incumbent.** The best *objective* (validation accuracy by default; the spec's objective when
-  it has one) among the observations at the highest fidelity that has a non-NaN observation so
-  far. Single-fidelity strategies thus get the best validation accuracy seen; for
-  multi-fidelity strategies (Hyperband, BOHB) a 12-epoch result stops being the incumbent as soon
-  as a cell has been evaluated at 200 epochs, so a cheap low-fidelity signal cannot masquerade as
-  a full-training one. Ties keep the earlier cell. NaN observations are recorded as ``null`` and
-  never become the incumbent.
+* **Incumbent.** ``incumbent: max_fidelity`` (default): the best *objective* (validation
+  accuracy by default; the spec's objective when it has one) among the observations at the
+  highest fidelity that has a non-NaN observation so far. Single-fidelity strategies thus get
+  the best validation accuracy seen; for multi-fidelity strategies (Hyperband, BOHB) a 12-epoch
+  result stops being the incumbent as soon as a cell has been evaluated at 200 epochs, so a
+  cheap low-fidelity signal cannot masquerade as a full-training one. ``incumbent:
+  any_fidelity``: the best objective over all observations whatever their fidelity (NATS-Bench's
+  BOHB script). Ties keep the earlier cell. NaN observations are recorded as ``null`` and never
+  become the incumbent.
 * **One-shot strategies** (DARTS, GDAS, ...) train a supernet inside ``ask``: a searcher with a
   ``compute_cost_s`` attribute has that many real seconds added to the clock after each ask, and
   one with ``evaluations_are_free = True`` is not charged the benchmark's training time (nor
@@ -158,6 +163,7 @@ class _Outcome:
     traceback: str | None = None
     compute_s: float = 0.0
     artifacts: dict[str, Any] | None = None
+    at_budget: dict[str, float | None] | None = None  # budget_rule interpolate only
 
 
 def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
@@ -192,6 +198,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     eval_budget = sys.maxsize if run.eval_budget is None else run.eval_budget
     overhead = float(run.benchmark["eval_overhead_s"])
     with_latency = run.benchmark["latency_device"] is not None
+    keep_crossing = run.budget_rule != "drop"
+    any_fidelity = run.incumbent == "any_fidelity"
     reports = run.report_datasets
     none_test = "{" + ",".join(f'"{d}":null' for d in sorted(reports)) + "}"
 
@@ -199,6 +207,9 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     clock, n, discarded, searcher_s = 0.0, 0, 0, 0.0
     best: dict[int, tuple[float, int, float]] = {}  # fidelity -> (score, index, valid_acc)
     inc_fid, inc_index, inc_valid, inc_test = -1, None, math.nan, none_test
+    inc_score = -math.inf
+    row_clock: list[float] = []  # per recorded row: clock and incumbent test accuracies
+    row_test: list[dict[str, float | None]] = []
     inc_test_map: dict[str, float | None] = {d: None for d in reports}
     stop, error, tb = "eval_budget", None, None
     compute_s, searcher = 0.0, None
@@ -224,7 +235,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
                 cost += compute
             if not math.isfinite(cost) or cost < 0:
                 raise ValueError(f"benchmark returned a non-finite or negative cost {cost!r}")
-            if clock + cost > time_budget:
+            crossing = clock + cost > time_budget
+            if crossing and not keep_crossing:
                 discarded, stop = 1, "time_budget"
                 break
             clock += cost
@@ -233,8 +245,9 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             score = objective(obs)
             if score is not None and score == score and score > best.get(fid, (-math.inf,))[0]:
                 best[fid] = (score, obs.arch_index, obs.valid_acc)
-                if fid >= inc_fid:
+                if (score > inc_score) if any_fidelity else (fid >= inc_fid):
                     inc_fid, inc_index, inc_valid = fid, obs.arch_index, obs.valid_acc
+                    inc_score = score
                     inc_test_map = {
                         d: _finite(bench.test_accuracy([inc_index], d)[0]) for d in reports
                     }
@@ -254,6 +267,11 @@ def search(run: RunSpec, bench, space) -> _Outcome:
                     _num(obs.valid_acc),
                 )
             )
+            row_clock.append(clock)
+            row_test.append(inc_test_map)
+            if crossing:  # keep_crossing / interpolate: recorded, not told; the run ends
+                stop = "time_budget"
+                break
             t0 = perf()
             searcher.tell(cand, obs)
             searcher_s += perf() - t0
@@ -271,8 +289,31 @@ def search(run: RunSpec, bench, space) -> _Outcome:
         "valid_acc": None if inc_index is None else _finite(inc_valid),
         "test_acc": inc_test_map,
     }
+    at_budget = None
+    if run.budget_rule == "interpolate" and math.isfinite(time_budget):
+        from nasbench_suite.runner.budget import value_at_budget
+
+        at_budget = {
+            d: _finite(
+                value_at_budget(
+                    row_clock, [math.nan if m[d] is None else m[d] for m in row_test], time_budget
+                )
+            )
+            for d in reports
+        }
     return _Outcome(
-        lines, n, clock, stop, discarded, searcher_s, incumbent, error, tb, compute_s, artifacts
+        lines,
+        n,
+        clock,
+        stop,
+        discarded,
+        searcher_s,
+        incumbent,
+        error,
+        tb,
+        compute_s,
+        artifacts,
+        at_budget,
     )
 
 
@@ -354,6 +395,7 @@ def _metadata(
         "clock_s": o.clock,
         "discarded_evals": o.discarded,
         "final_incumbent": o.incumbent,
+        **({} if o.at_budget is None else {"test_acc_at_budget": o.at_budget}),
         "wall_s": wall_s,
         "searcher_s": o.searcher_s,
         "compute_s": o.compute_s,

@@ -21,6 +21,10 @@ one :class:`~nasbench_suite.runner.grid.RunSpec` per (strategy, search dataset, 
     objective: valid_acc          # or {name: latency, target_ms: 5, w: -0.07} (MnasNet reward)
     protocol: nats_tss            # optional: published results reports compare with (a spec
                                   # named nb201 / nats_tss follows that protocol already)
+    budget_rule: drop             # drop | keep_crossing | interpolate (runner/budget.py)
+    incumbent: max_fidelity       # max_fidelity | any_fidelity (runner/budget.py)
+
+A strategy entry may carry its own ``budget_rule`` / ``incumbent``, which win over the spec's.
 
 Budgets and per-evaluation overheads may be one number or a mapping ``search dataset -> number``
 (the NATS-Bench protocol gives every dataset its own time budget).
@@ -29,8 +33,10 @@ Clock and budget rules (see :mod:`.run`): each evaluation advances the simulated
 recorded training time of what was evaluated plus ``eval_overhead_s``, "one validation pass": the
 public NB201 tables carry no validation time, so the default is 0 s and a spec that wants to
 charge it must choose a value. An evaluation whose completion would exceed ``time_s`` is **not
-counted**: it is neither recorded nor told to the searcher, and the run ends with the clock at or
-below the budget (the rule of the NB201 / NATS-Bench reference REA, applied to every strategy).
+counted** by default (``budget_rule: drop``): it is neither recorded nor told to the searcher,
+and the run ends with the clock at or below the budget (the rule of NB201's reference random
+search and REA). ``keep_crossing`` records it (NATS-Bench's scripts); ``interpolate`` also
+reads the final value at the budget as NATS-Bench's table script does (:mod:`.budget`).
 ``evals`` counts recorded evaluations.
 """
 
@@ -46,6 +52,7 @@ from typing import Any
 
 from nasbench_suite.bench.datasets import DATASET_NAMES, DATASETS, NB201_DATASETS
 from nasbench_suite.errors import NasBenchError, SpecError
+from nasbench_suite.runner.budget import BUDGET_RULES, INCUMBENT_RULES
 
 BENCHMARK_TYPES = ("tabular", "training")  # NB201 lookups, or real training (train/benchmark.py)
 FIDELITIES = (12, 200)
@@ -64,10 +71,12 @@ TOP_KEYS = (
     "budget",
     "objective",
     "protocol",
+    "budget_rule",
+    "incumbent",
 )
 # Shipped protocols whose published results reports set beside runs (analysis/published.yaml).
 PROTOCOLS = ("nb201", "nats_tss")
-STRATEGY_KEYS = ("name", "label", "kwargs")
+STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent")
 BENCHMARK_KEYS = (
     "type",
     "search_dataset",
@@ -84,11 +93,16 @@ BUDGET_KEYS = ("time_s", "evals")
 
 @dataclass(frozen=True)
 class StrategySpec:
-    """One strategy of the grid: registry ``name``, folder ``label`` (default: name), kwargs."""
+    """One strategy of the grid: registry ``name``, folder ``label`` (default: name), kwargs.
+
+    ``budget_rule`` / ``incumbent``: this strategy's rules (None: the spec's).
+    """
 
     name: str
     label: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    budget_rule: str | None = None
+    incumbent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,8 @@ class ExperimentSpec:
     objective: dict[str, Any] | None = None
     description: str = ""
     protocol: str | None = None
+    budget_rule: str = "drop"
+    incumbent: str = "max_fidelity"
 
     def with_runs(self, runs: int) -> "ExperimentSpec":
         """A copy with another number of runs (the ``--runs`` override)."""
@@ -224,7 +240,15 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
         objective=objective,
         description=description,
         protocol=_protocol(data.get("protocol"), name),
+        budget_rule=_choice(data.get("budget_rule", "drop"), BUDGET_RULES, "budget_rule"),
+        incumbent=_choice(data.get("incumbent", "max_fidelity"), INCUMBENT_RULES, "incumbent"),
     )
+
+
+def _choice(value: Any, known: tuple[str, ...], where: str) -> str:
+    if value not in known:
+        raise SpecError(f"unknown {where} {value!r}; known: {', '.join(known)}")
+    return value
 
 
 def _protocol(value: Any, name: str) -> str | None:
@@ -267,7 +291,12 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
             )
         _check_kwargs(get_strategy(name), kwargs, f"{where} ({name})")
         label = _name(entry.get("label", name), f"{where}.label")
-        out.append(StrategySpec(name, label, dict(kwargs)))
+        rules = {
+            key: _choice(entry[key], known_values, f"{where}.{key}")
+            for key, known_values in (("budget_rule", BUDGET_RULES), ("incumbent", INCUMBENT_RULES))
+            if key in entry
+        }
+        out.append(StrategySpec(name, label, dict(kwargs), **rules))
     if not out:
         raise SpecError(f"strategies is empty; known: {', '.join(known)}")
     labels = [s.label for s in out]

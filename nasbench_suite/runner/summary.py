@@ -67,7 +67,10 @@ def iter_runs(root: "str | Path") -> list[RunRecord]:
         except (OSError, ValueError):
             records.append(RunRecord(label, dataset, "unfinished", 0, {}, ()))
             continue
-        final = (meta.get("final_incumbent") or {}).get("test_acc") or {}
+        # budget_rule interpolate: the value read at the budget (runner/budget.py)
+        final = meta.get("test_acc_at_budget") or (
+            (meta.get("final_incumbent") or {}).get("test_acc") or {}
+        )
         reports: tuple[str, ...] = tuple(sorted(final))
         if not reports:
             try:

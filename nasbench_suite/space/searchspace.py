@@ -52,9 +52,13 @@ class SearchSpace:
         """NB201 indices of the 24 single-edge mutations of ``index``."""
         return [self.index_of_ops(n) for n in neighbours(self.ops(index))]
 
-    def mutate(self, index: int, rng: np.random.Generator) -> int:
-        """One random single-edge mutation of ``index``."""
-        return self.index_of_ops(mutate(self.ops(index), rng))
+    def mutate(
+        self, index: int, rng: np.random.Generator, scheme: str = "uniform_edge"
+    ) -> int:
+        """One random single-edge mutation of ``index`` (``scheme``: see
+        :func:`~nasbench_suite.space.neighbours.mutate`, ``uniform_edge`` or
+        ``node_then_edge``)."""
+        return self.index_of_ops(mutate(self.ops(index), rng, scheme))
 
     def sample(self, rng: np.random.Generator, n: int | None = None):
         """One uniform NB201 index (int), or an array of ``n`` (with replacement)."""
