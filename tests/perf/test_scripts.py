@@ -75,7 +75,8 @@ def test_readme_tables_render_every_section_from_json(tmp_path):
                                  "load_avg_1_5_15": [0.1, 0.1, 0.1]}}
     (tmp_path / "b.json").write_text(json.dumps(data))
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{readme_tables.BEGIN}\nold figure 13.5 s\n{readme_tables.END}\nrest\n")
+    old = f"intro\n{readme_tables.BEGIN}\nold figure 13.5 s\n{readme_tables.END}\nrest\n"
+    readme.write_text(old)
     rc = subprocess.run([sys.executable, str(BENCH / "readme_tables.py"), str(tmp_path / "b.json"),
                          "--readme", str(readme)], capture_output=True, text=True).returncode
     text = readme.read_text()
@@ -88,15 +89,16 @@ def test_readme_tables_render_every_section_from_json(tmp_path):
 def test_readme_tables_refuses_readme_without_markers(tmp_path):
     (tmp_path / "b.json").write_text("{}")
     (tmp_path / "R.md").write_text("no markers")
-    proc = subprocess.run([sys.executable, str(BENCH / "readme_tables.py"), str(tmp_path / "b.json"),
-                           "--readme", str(tmp_path / "R.md")], capture_output=True, text=True)
+    cmd = [sys.executable, str(BENCH / "readme_tables.py"), str(tmp_path / "b.json"),
+           "--readme", str(tmp_path / "R.md")]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 2 and "no <!-- bench:begin -->" in proc.stderr
 
 
 @pytest.mark.slow
 def test_gpu_bench_runs_every_code_path_on_cpu(store):
-    proc = subprocess.run([sys.executable, str(BENCH / "gpu_bench.py"), "--tiny", "--device", "cpu"],
-                          capture_output=True, text=True, timeout=600)
+    cmd = [sys.executable, str(BENCH / "gpu_bench.py"), "--tiny", "--device", "cpu"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout)
     assert set(out["training"]) == {"all_3x3", "resnet_like", "light"}
