@@ -191,8 +191,8 @@ def main() -> None:
     device = torch.device(args.device)
     if device.type == "cpu":
         torch.set_num_threads(1)
-    reps, inner = (9, 3) if args.full else (3, 1)
-    search_reps = 5 if args.full else 2
+    reps, inner = (7, 2) if args.full else (3, 1)
+    search_reps = 3 if args.full else 2
     out = {"mode": "full" if args.full else "quick", "device": str(device),
            "threads": torch.get_num_threads(), "torch": torch.__version__, "batch": BATCH,
            "network_train_step": {k: bench_infer(a, device, reps, inner) for k, a in CELLS.items()},

@@ -1,7 +1,7 @@
 """Store vs nas_201_api, side by side in one run: queries, cold start, memory. Prints JSON.
 
     .venv/bin/python benchmarks/store_bench.py            # quick: 300 cells in the API file
-    .venv/bin/python benchmarks/store_bench.py --full     # 2,000 cells, more repeats
+    .venv/bin/python benchmarks/store_bench.py --full     # 1,000 cells, more repeats
 
 The API file holds the first N cells only: the official layout costs the API about 1.3 GB of
 memory and 45 CPU-seconds per 1,000 cells to load (measured here), so all 15,625 cells would need
@@ -183,10 +183,10 @@ def bench_cold(pth: Path, arch: str, repeats: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="README settings (2,000 API cells)")
+    parser.add_argument("--full", action="store_true", help="README settings (1,000 API cells)")
     parser.add_argument("--api-cells", type=int, default=None)
     args = parser.parse_args()
-    cells = args.api_cells or (2000 if args.full else 300)
+    cells = args.api_cells or (1000 if args.full else 300)
     reps, cold_reps = (21, 3) if args.full else (5, 2)
     import torch
     from nas_201_api import NASBench201API

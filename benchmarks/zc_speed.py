@@ -28,7 +28,7 @@ N_CELLS = 15625
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--full", action="store_true", help="README settings (10 cells)")
+    parser.add_argument("--full", action="store_true", help="README settings (5 cells)")
     parser.add_argument("--proxies", default="all")
     parser.add_argument("--cells", type=int, default=None)
     parser.add_argument("--batch", type=int, default=32)
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    n_cells = args.cells or (10 if args.full else 3)
+    n_cells = args.cells or (5 if args.full else 2)
 
     import torch
 
