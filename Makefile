@@ -34,9 +34,13 @@ demo: setup
 test: setup system-deps
 	$(PY) -m pytest -q
 
+# Every performance script, side by side with its reference where one exists, into one JSON
+# (reports/bench.json). Quick settings by default; FULL=1 uses the README's settings and
+# regenerates the README's performance tables from the JSON.
 bench: setup
-	$(PY) benchmarks/store_bench.py
-	$(PY) benchmarks/protocol_bench.py
+	$(PY) -m pip install -q --no-deps xautodl==1.0.0  # reference code; pins an old numpy
+	$(PY) benchmarks/run_all.py $(if $(FULL),--full,)
+	$(if $(FULL),$(PY) benchmarks/readme_tables.py reports/bench.json,)
 
 clean:
 	rm -rf $(VENV) data/nb201-store data/nb-graph-store reports/runs reports/quick.*
