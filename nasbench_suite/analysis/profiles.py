@@ -36,6 +36,12 @@ class Profiles:
     rho: np.ndarray = field(repr=False)
     runs: dict = field(repr=False)
     floor: float = FLOOR
+    ratio: np.ndarray = field(default=None, repr=False)  # (tasks, strategies); inf: no result
+
+    def rho_at(self, label: str, tau: float) -> float:
+        """Exact profile value of ``label`` at ``tau`` (fraction of tasks with ratio <= tau)."""
+        j = self.labels.index(label)
+        return float((self.ratio[:, j] <= tau).sum() / max(len(self.tasks), 1))
 
 
 def performance_profiles(
@@ -60,14 +66,12 @@ def performance_profiles(
     top = float(np.nanmax(ratio)) if np.isfinite(ratio).any() else 1.0
     tau = np.geomspace(1.0, max(top, 1.0 + 1e-9) * 1.05, points)
     n = max(len(tasks), 1)
+    ratio = np.nan_to_num(ratio, nan=np.inf)
     rho = np.array(
-        [[(np.nan_to_num(ratio[:, j], nan=np.inf) <= t).sum() / n for t in tau] for j in
-         range(len(labels))],
-        dtype=float,
+        [[(ratio[:, j] <= t).sum() / n for t in tau] for j in range(len(labels))], dtype=float
     ).reshape(len(labels), tau.size)
-    return Profiles(
-        labels, tasks, regret, tau, rho, {k: np.sort(np.array(v)) for k, v in runs.items()}, floor
-    )
+    sorted_runs = {k: np.sort(np.array(v)) for k, v in runs.items()}
+    return Profiles(labels, tasks, regret, tau, rho, sorted_runs, floor, ratio)
 
 
 def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

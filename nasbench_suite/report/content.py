@@ -28,6 +28,7 @@ from nasbench_suite.analysis.published import (
     format_pm,
     published,
 )
+from nasbench_suite.analysis.compat import check_comparable
 from nasbench_suite.analysis.runs import RunSet, load_runs, primary_report_dataset
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.report.sections import build_results
@@ -111,6 +112,7 @@ def build_content(
             recorded dataset, else cifar10).
     """
     rs = load_runs(run_dirs)
+    check_comparable(rs)  # several folders: one grid only when their protocols match
     warnings: list[str] = []
     if store is None and use_default_store:
         try:

@@ -65,6 +65,27 @@ class Results:
     tests: tuple[dict, ...]
     figures: tuple  # cross-task figures (performance profiles)
     metric: str
+    protocol: str = ""  # one line for captions: benchmark, signal, budget
+
+
+def protocol_text(rs: RunSet) -> str:
+    """``nb201, 12-epoch validation signal, 3,000 simulated s and 40 evaluations`` (per kind)."""
+    parts = []
+    for r in rs.complete:
+        b = r.spec.get("benchmark") if isinstance(r.spec.get("benchmark"), dict) else {}
+        budget = []
+        if r.spec.get("time_budget_s") is not None:
+            budget.append(f"{float(r.spec['time_budget_s']):,.0f} simulated s")
+        if r.spec.get("eval_budget") is not None:
+            budget.append(f"{r.spec['eval_budget']} evaluations")
+        text = (
+            f"{L.benchmark_name(r)}, searched on {r.search_dataset} with the "
+            f"{b.get('fidelity', '?')}-epoch validation signal, budget "
+            + (" and ".join(budget) or "not recorded")
+        )
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts)
 
 
 def build_results(rs: RunSet, store, checkpoints: dict, figure_spec) -> Results:
@@ -121,7 +142,7 @@ def build_results(rs: RunSet, store, checkpoints: dict, figure_spec) -> Results:
     n_runs = len(rs.complete)
     return Results(
         lb, L.summary_paragraph(lb, across, n_runs), across, tuple(sections), tuple(tests),
-        tuple(figs), metric,
+        tuple(figs), metric, protocol_text(rs),
     )
 
 
