@@ -235,6 +235,7 @@ function nbsMatrix(id) {
   function draw() {
     var d = all[task.value + '|' + cp.value];
     if (!d) { return; }
+    document.getElementById(id).dataset.shown = task.value + '|' + cp.value;
     var n = d.labels.length;
     Plotly.react(id, [{type: 'heatmap', z: d.z, x: d.labels, y: d.labels, text: d.text,
       texttemplate: '%{text}', textfont: {size: n > 14 ? 7 : 9}, zmin: 0, zmax: 1,
