@@ -108,10 +108,13 @@ def _report(args: argparse.Namespace) -> int:
         from nasbench_suite.report.pdf import write_pdf
 
         written.append(write_pdf(content, base.with_name(base.name + ".pdf")))
+    tests_csv = base.with_name(base.name + ".tests.csv")
     if "pdf" in formats and "html" not in formats:  # the tests CSV goes next to any report
         from nasbench_suite.report.sections import write_tests_csv
 
-        write_tests_csv(content.results.tests, base.with_name(base.name + ".tests.csv"))
+        write_tests_csv(content.results.tests, tests_csv)
+    if "html" in formats or "pdf" in formats:
+        written.append(tests_csv)
     if "tex" in formats:
         from nasbench_suite.report.latex import write_tex
 

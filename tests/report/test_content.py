@@ -61,6 +61,8 @@ def test_html_is_self_contained_responsive_and_deterministic(main_content, main_
     assert text.count("<img ") == 2
     assert text.count("Plotly.newPlot(") == 3 and text.count('nbsMatrix("plt-matrix-1")') == 1
     assert text.count("<script>") == 2 + 3 + 1  # bundle, matrix helper, 3 figures, 1 matrix
+    assert text.count("DecompressionStream") == 1  # the plotly.js bundle, gzipped, once
+    assert len(text.encode()) < 3_000_000
     body = text.split("<body>")[1]
     assert "https://" not in markup.split("<body>")[1]
     # leaderboard before everything else; the test sentences in the collapsed appendix
