@@ -125,6 +125,6 @@ def _report(args: argparse.Namespace) -> int:
         written.extend(write_csv(content, base))
     for w in content.warnings:
         print(f"warning: {w}")
-    for p in written:
+    for p in dict.fromkeys(written):
         print(f"wrote {Path(p).resolve()}")
     return 0

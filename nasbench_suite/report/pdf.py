@@ -9,6 +9,7 @@ fixed seeds, no creation date in the PDF metadata.
 
 from __future__ import annotations
 
+import math
 import os
 import textwrap
 from pathlib import Path
@@ -147,10 +148,10 @@ def _text_pages(lines):
     return figs
 
 
-def figure_order(c: ReportContent) -> list:
+def figure_order(c: ReportContent, cd_on_first_page: bool = False) -> list:
     """Figures in reading order: CD diagram, per-benchmark figures, across tasks, the rest."""
     r = c.results
-    out = [f for f in c.figures if f.key == "cd"]
+    out = [f for f in c.figures if f.key == "cd" and not cd_on_first_page]
     for sec in r.sections if r else ():
         out.extend(sec.figures)
     out.extend(r.figures if r else ())
@@ -193,7 +194,8 @@ def leaderboard_page(c: ReportContent):
     task_w = (width - sum(fixed)) / max(k, 1)
     size = 7.5 if k <= 3 else max(4.5, 7.5 * 3 / k)
     xs = [x0, *[x0 + fixed[0] + j * task_w for j in range(k)], x0 + width - fixed[1]]
-    head = [textwrap.wrap(h, int(task_w * PAGE[0] * 72 / (size * 0.55))) or [""] for h in cols]
+    chars = max(int(task_w * PAGE[0] * 72 / (size * 0.62)) - 2, 8)
+    head = [textwrap.wrap(h, chars) or [""] for h in cols]
     rows = max(len(h) for h in head)
     for i in range(rows):
         y -= size * 1.3 * line
@@ -211,7 +213,7 @@ def leaderboard_page(c: ReportContent):
             fig.text(xs[1 + j], y, format_cell(cell) + mark, fontsize=size, va="baseline",
                      weight="bold" if cell is not None and cell.best else "normal")
         rank = lb.avg_rank[lab]
-        fig.text(xs[-1], y, "n/a" if rank != rank else f"{rank:.2f}", fontsize=size,
+        fig.text(xs[-1], y, "n/a" if math.isnan(rank) else f"{rank:.2f}", fontsize=size,
                  va="baseline")
     y -= size * 0.8 * line
     fig.add_artist(_rule(fig, x0, x0 + width, y))
@@ -224,6 +226,18 @@ def leaderboard_page(c: ReportContent):
     )
     for ln in textwrap.wrap(note, 135):
         text(ln, 7.5, color="#57606a")
+    across = r.across
+    room = y - MARGIN / PAGE[1] - 0.03
+    if across is not None and across.nemenyi is not None and room > 0.12:
+        from nasbench_suite.analysis.stats import plot_cd
+
+        height = min(room - 0.04, (1.4 + 0.16 * len(across.labels)) / PAGE[1])
+        text("Critical-difference diagram across tasks", 10, weight="bold")
+        # scikit-posthocs writes the labels beside the axes: leave them room on both sides
+        ax = fig.add_axes((0.24, y - 0.035 - height, 0.52, height))
+        plot_cd(ax, across)
+    elif across is not None and across.nemenyi is not None:
+        fig.cd_left_out = True
     fig.text(0.5, MARGIN / 2 / PAGE[1], "1", fontsize=7, ha="center", color="#57606a")
     return fig
 
@@ -248,8 +262,10 @@ def write_pdf(content: ReportContent, path: str | Path) -> Path:
         "CreationDate": None,
     }
     with plot_style(), PdfPages(tmp, metadata=meta) as pdf:
-        pdf.savefig(leaderboard_page(content))
-        for spec in figure_order(content):
+        first = leaderboard_page(content)
+        pdf.savefig(first)
+        cd_drawn = content.results is not None and not getattr(first, "cd_left_out", False)
+        for spec in figure_order(content, cd_drawn):
             fig = spec.make()
             fig.suptitle(spec.title, fontsize=10, weight="bold")
             fig.supxlabel(
