@@ -185,7 +185,11 @@ def build_content(
         spec_tables=_spec_tables(rs),
         environment=_environment(rs),
         run_tables=_run_tables(rs),
-        final_tables=tuple(_final_table(rs, s, d, labels) for s, d in tasks),
+        final_tables=tuple(
+            _final_table(sec.runset, s, d, labels, name, results.metric)
+            for sec in results.sections
+            for (s, d), name in zip(sec.tasks, sec.task_names)
+        ),
         published_tables=pub_tables,
         published_notes=pub_notes,
         test_readings=tuple(test_readings),
@@ -368,7 +372,9 @@ def _run_tables(rs: RunSet) -> tuple[Table, ...]:
     return tuple(out)
 
 
-def _final_table(rs: RunSet, s: str, d: str, labels) -> Table:
+def _final_table(
+    rs: RunSet, s: str, d: str, labels, name: str, metric: str = "test accuracy (%)"
+) -> Table:
     rows = []
     for lab in labels:
         f = D.summarize_final(rs, lab, s, d)
@@ -390,7 +396,7 @@ def _final_table(rs: RunSet, s: str, d: str, labels) -> Table:
             )
         )
     return Table(
-        f"Final test accuracy (%): {S.task_name(s, d)}",
+        f"Final {metric}: {name}",
         ("strategy", "runs", "mean ± std", "median", "range", "failed", "unfinished/missing"),
         tuple(rows),
     )

@@ -52,6 +52,7 @@ class Section:
     comparisons: tuple = field(repr=False)  # per task: tuple[TaskComparison, ...]
     matrices: MatrixSet | None = None
     figures: tuple = ()
+    runset: RunSet | None = field(default=None, repr=False)  # this benchmark's runs only
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _section(sub, bench, tasks, names, comps, store, styles, metric, figure_spec
                     pdf_only=True,
                 )
             )
-    return Section(bench, tasks, tuple(names), comps, mats, tuple(figs))
+    return Section(bench, tasks, tuple(names), comps, mats, tuple(figs), sub)
 
 
 def _matrix_maker(comps, labels):

@@ -104,3 +104,27 @@ def test_two_benchmarks_get_one_section_each_and_one_leaderboard(tmp_path):
     assert html.index("Benchmark nb201") < html.index("Benchmark nb301")
     assert html.count('nbsMatrix("plt-matrix-') == 2
     assert {t["benchmark"] for t in r.tests} >= {"nb201", "nb301"}
+
+
+def test_one_experiment_on_two_benchmarks_is_never_pooled(tmp_path):
+    # the same experiment and labels on two benchmarks with a dataset of the same name
+    for bench, shift in (("nb201", 0), ("nb301", 10)):
+        for label in ("random", "rea", "bananas"):
+            for k in range(3):
+                f = write_run(tmp_path / bench, label, "cifar10", k,
+                              [(10.0, 50.0 + shift + k), (100.0, 60.0 + shift + k + len(label))],
+                              experiment="multi", reports=("cifar10",))
+                spec = json.loads((f / "spec.json").read_text())
+                spec["benchmark"]["name"] = bench
+                (f / "spec.json").write_text(json.dumps(spec))
+    c = build_content([tmp_path / "nb201", tmp_path / "nb301"], use_default_store=False)
+    lb = c.results.leaderboard
+    assert set(lb.labels) == {"random", "rea", "bananas"}
+    assert [t.name for t in lb.tasks] == ["nb201: cifar10", "nb301: cifar10"]
+    assert lb.cell("bananas", 0).mean == pytest.approx(68.0) and lb.cell("bananas", 0).n == 3
+    assert lb.cell("bananas", 1).mean == pytest.approx(78.0) and lb.cell("bananas", 1).n == 3
+    assert [t.title for t in c.final_tables] == [
+        "Final test accuracy (%): nb201: cifar10", "Final test accuracy (%): nb301: cifar10"
+    ]
+    assert all(row[1] == "3" for t in c.final_tables for row in t.rows)  # 3 runs, not 6
+    assert c.across_readings and "2 tasks" in " ".join(c.across_readings)
