@@ -196,7 +196,12 @@ def summary_paragraph(lb: Leaderboard, across=None, n_runs: int | None = None) -
     parts.append(
         f"How sure: on {alone} of {n} tasks the best strategy is significantly better than every "
         f"other (Holm-corrected Mann-Whitney U, alpha={lb.alpha}); on average "
-        f"{np.mean(ties):.1f} of {k} strategies are statistically tied with the best."
+        f"{np.mean(ties):.1f} of {k} strategies are statistically tied with the best"
+        + (
+            f"; with {min(c.n for c in lb.cells.values())} runs per strategy these tests have "
+            "little power, so more runs would sharpen the ranking."
+            if min(c.n for c in lb.cells.values()) < 5 else "."
+        )
     )
     if across is not None and across.test == "friedman" and across.p == across.p:
         verdict = "differ" if across.p < across.alpha else "do not differ significantly"

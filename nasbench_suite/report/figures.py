@@ -195,7 +195,7 @@ def _rank_heatmap(ax, rc, labels) -> None:
     ax.set_yticks(range(k), labels, fontsize=5)
     ax.invert_yaxis()
     ax.tick_params(labelsize=6)
-    ax.set_title(f"mean rank over time ({rc.rounds} paired runs; dark = best)", fontsize=7)
+    ax.set_title(f"mean rank over time ({rc.rounds} paired runs; yellow = best)", fontsize=7)
 
 
 def profiles_figure(prof, styles) -> object:

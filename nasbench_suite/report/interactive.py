@@ -178,10 +178,23 @@ def curves_plot(panels, styles, floor: float) -> dict:
 def finals_plot(panels, styles, metric: str) -> dict:
     """Final value of every run per strategy (box + points), one panel per task."""
     n = max(len(panels), 1)
-    layout, ax = _grid(n, 1)
+    k = max((len(rc.labels) for _, _, rc in panels), default=1)
+    layout, ax = _grid(n, 2, [0.55, 0.45])
     data, titles = [], []
     shown = set()
-    for j, (name, finals, _rc) in enumerate(panels):
+    for j, (name, finals, rc) in enumerate(panels):
+        if rc.time_s.size >= 2:
+            a = ax(1, j)
+            data.append({
+                "type": "heatmap", "z": rc.mean_rank, "x": rc.time_s, "y": list(rc.labels),
+                "coloraxis": "coloraxis", "xaxis": "x" + a, "yaxis": "y" + a,
+                "hovertemplate": "%{y}<br>t=%{x:,.0f} s<br>mean rank %{z:.2f}<extra></extra>",
+            })
+            ticks = _log_ticks(float(rc.time_s[0]), float(rc.time_s[-1]))
+            layout["xaxis" + a].update(type="log", **ticks)
+            layout["yaxis" + a].update(autorange="reversed", showticklabels=j == 0,
+                                       tickfont={"size": 8})
+            titles.append(_title(f"mean rank over time ({rc.rounds} paired runs)", a))
         a = ax(0, j)
         for f in finals:
             st = styles[f.label]
@@ -198,8 +211,11 @@ def finals_plot(panels, styles, metric: str) -> dict:
         layout["yaxis" + a].update(gridcolor="#eee")
         titles.append(_title(name, a))
     layout["yaxis"]["title"] = {"text": f"final {metric}", "font": {"size": 10}}
-    layout.update(_base_layout(420, titles))
-    layout["legend"]["y"] = -0.05
+    layout.update(_base_layout(560 + 14 * k, titles))
+    layout["coloraxis"] = {"colorscale": "Viridis", "reversescale": True, "cmin": 1, "cmax": k,
+                           "colorbar": {"title": {"text": "rank"}, "len": 0.4, "y": 0.2,
+                                        "thickness": 10}}
+    layout["legend"]["y"] = -0.08
     return {"data": data, "layout": layout}
 
 

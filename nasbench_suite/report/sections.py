@@ -286,7 +286,7 @@ def _finals_spec(sub, bench, tasks, names, plotted, styles, metric, figure_spec)
         "Final results per run and rank over time"
         + ("" if bench == L.DEFAULT_BENCHMARK else f": {bench}"),
         "Top: final test metric of every run (box: quartiles). Bottom: mean rank over time, runs "
-        "paired by index (1 = best, dark).",
+        "paired by index (1 = best, yellow).",
         lambda: F.finals_grid(panels(), styles, sub.labels, metric),
         interactive=lambda: I.finals_plot(panels(), styles, metric),
     )
