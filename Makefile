@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# System packages some tests use: Chromium + poppler (report rendering checks) and the Debian
-# Fashion-MNIST files (real-training tests). Each script does nothing when already present.
+# System packages some tests use: Chromium + poppler (report rendering checks), pdflatex +
+# booktabs (the LaTeX table compile check) and the Debian Fashion-MNIST files (real-training
+# tests). Each script does nothing when already present.
 system-deps:
 	bash .ci/install-report-deps
+	bash .ci/install-tex-deps
 	bash .ci/install-train-deps
 
 demo: setup

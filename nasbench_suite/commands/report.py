@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "tex", "csv")
 
 
 def register(sub) -> None:
@@ -21,7 +21,10 @@ def register(sub) -> None:
         "protocols)",
     )
     rep.add_argument(
-        "--format", default="html,pdf", help="comma-separated: html, pdf (default: both)"
+        "--format",
+        default="html,pdf",
+        help="comma-separated: html, pdf, tex (booktabs leaderboard + CD diagram PDF), csv "
+        "(leaderboard, final and tests tables) (default: html,pdf)",
     )
     rep.add_argument(
         "--out",
@@ -72,7 +75,7 @@ def output_base(out: Path | None, experiments) -> Path:
         name = "report-" + "-".join(experiments) if experiments else "report"
         return (REPO_DIR if in_checkout() else Path.cwd()) / "reports" / name
     out = Path(out)
-    if out.suffix.lower() in (".html", ".pdf", ".htm"):
+    if out.suffix.lower() in (".html", ".pdf", ".htm", ".tex", ".csv"):
         return out.with_suffix("")
     if out.is_dir():
         return out / ("report-" + "-".join(experiments))
@@ -105,8 +108,23 @@ def _report(args: argparse.Namespace) -> int:
         from nasbench_suite.report.pdf import write_pdf
 
         written.append(write_pdf(content, base.with_name(base.name + ".pdf")))
+    tests_csv = base.with_name(base.name + ".tests.csv")
+    if "pdf" in formats and "html" not in formats:  # the tests CSV goes next to any report
+        from nasbench_suite.report.sections import write_tests_csv
+
+        write_tests_csv(content.results.tests, tests_csv)
+    if "html" in formats or "pdf" in formats:
+        written.append(tests_csv)
+    if "tex" in formats:
+        from nasbench_suite.report.latex import write_tex
+
+        written.extend(write_tex(content, base))
+    if "csv" in formats:
+        from nasbench_suite.report.latex import write_csv
+
+        written.extend(write_csv(content, base))
     for w in content.warnings:
         print(f"warning: {w}")
-    for p in written:
+    for p in dict.fromkeys(written):
         print(f"wrote {Path(p).resolve()}")
     return 0

@@ -18,10 +18,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from nasbench_suite.analysis import curves as C
 from nasbench_suite.analysis import distributions as D
 from nasbench_suite.analysis import pareto as P
-from nasbench_suite.analysis import ranks as R
 from nasbench_suite.analysis import stats as S
 from nasbench_suite.analysis.published import (
     ComparisonRow,
@@ -30,8 +28,10 @@ from nasbench_suite.analysis.published import (
     format_pm,
     published,
 )
+from nasbench_suite.analysis.compat import check_comparable
 from nasbench_suite.analysis.runs import RunSet, load_runs, primary_report_dataset
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.report.sections import build_results
 
 MAX_PLOTTED_TASKS = 6
 CHECKPOINT_FRACTIONS = (0.1, 0.5)
@@ -45,6 +45,8 @@ class FigureSpec:
     title: str
     caption: str
     make: Callable = field(repr=False, compare=False)
+    interactive: Callable | None = field(default=None, repr=False, compare=False)  # plotly dict
+    pdf_only: bool = False  # the HTML shows it otherwise (e.g. the interactive matrices)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class ReportContent:
     notes: tuple[str, ...]
     proxy_tables: tuple[Table, ...] = ()  # zero-cost proxy section (report/proxies.py)
     proxy_notes: tuple[str, ...] = ()
+    results: object = None  # sections.Results: leaderboard, summary, sections, every test
 
 
 def fmt(x, digits: int = 2) -> str:
@@ -109,6 +112,7 @@ def build_content(
             recorded dataset, else cifar10).
     """
     rs = load_runs(run_dirs)
+    check_comparable(rs)  # several folders: one grid only when their protocols match
     warnings: list[str] = []
     if store is None and use_default_store:
         try:
@@ -142,16 +146,17 @@ def build_content(
     if not rs.complete:
         warnings.append("no run is complete yet: there is nothing to compare")
     checkpoints = _checkpoints(rs)
+    results = build_results(rs, store, checkpoints, FigureSpec)
     test_readings, test_tables, caveats = [], [], []
-    for s, d in tasks:
-        comps = S.compare_task(rs, s, d, labels, checkpoints.get(s, ()))
-        lines = []
-        for comp in comps:
-            lines.extend(p.reading for p in comp.pairs)
-            caveats.extend(f"{S.task_name(s, d)}, {comp.checkpoint}: {c}" for c in comp.caveats)
-        test_readings.append((S.task_name(s, d), tuple(lines)))
-        test_tables.append(_pairs_table(comps[0]))
-    across = S.across_tasks_from_runs(rs, tasks, labels) if tasks else None
+    for sec in results.sections:
+        for name, comps in zip(sec.task_names, sec.comparisons):
+            lines = []
+            for comp in comps:
+                lines.extend(p.reading for p in comp.pairs)
+                caveats.extend(f"{name}, {comp.checkpoint}: {c}" for c in comp.caveats)
+            test_readings.append((name, tuple(lines)))
+            test_tables.append(_pairs_table(comps[0], name))
+    across = results.across
     across_readings = tuple(across.readings) if across else ()
     if across:
         caveats.extend(f"across tasks: {c}" for c in across.caveats)
@@ -180,7 +185,11 @@ def build_content(
         spec_tables=_spec_tables(rs),
         environment=_environment(rs),
         run_tables=_run_tables(rs),
-        final_tables=tuple(_final_table(rs, s, d, labels) for s, d in tasks),
+        final_tables=tuple(
+            _final_table(sec.runset, s, d, labels, name, results.metric)
+            for sec in results.sections
+            for (s, d), name in zip(sec.tasks, sec.task_names)
+        ),
         published_tables=pub_tables,
         published_notes=pub_notes,
         test_readings=tuple(test_readings),
@@ -191,6 +200,7 @@ def build_content(
         notes=_notes(),
         proxy_tables=tuple(proxy_tables),
         proxy_notes=tuple(proxy_notes),
+        results=results,
     )
 
 
@@ -362,7 +372,9 @@ def _run_tables(rs: RunSet) -> tuple[Table, ...]:
     return tuple(out)
 
 
-def _final_table(rs: RunSet, s: str, d: str, labels) -> Table:
+def _final_table(
+    rs: RunSet, s: str, d: str, labels, name: str, metric: str = "test accuracy (%)"
+) -> Table:
     rows = []
     for lab in labels:
         f = D.summarize_final(rs, lab, s, d)
@@ -384,13 +396,13 @@ def _final_table(rs: RunSet, s: str, d: str, labels) -> Table:
             )
         )
     return Table(
-        f"Final test accuracy (%): {S.task_name(s, d)}",
+        f"Final {metric}: {name}",
         ("strategy", "runs", "mean ± std", "median", "range", "failed", "unfinished/missing"),
         tuple(rows),
     )
 
 
-def _pairs_table(comp: S.TaskComparison) -> Table:
+def _pairs_table(comp: S.TaskComparison, name: str) -> Table:
     rows = tuple(
         (
             p.a,
@@ -406,7 +418,7 @@ def _pairs_table(comp: S.TaskComparison) -> Table:
         for p in comp.pairs
     )
     return Table(
-        f"Pairwise tests at the final budget: {S.task_name(comp.search_dataset, comp.dataset)}",
+        f"Pairwise tests at the final budget: {name}",
         ("A", "B", "n", "U", "p", "p (Holm)", "A12(A,B)", "magnitude", "significant"),
         rows,
     )
@@ -511,27 +523,6 @@ def _checkpoints(rs: RunSet) -> dict[str, tuple[float, ...]]:
 # --- figures ----------------------------------------------------------------------------------
 def _figures(rs: RunSet, plotted, labels, store, across) -> tuple[FigureSpec, ...]:
     figs = []
-    for s, d in plotted:
-        name = S.task_name(s, d)
-        optimum = C.store_optimum(store, d) if store is not None else None
-        figs.append(
-            FigureSpec(
-                f"curves-{s}-{d}",
-                f"Anytime performance: {name}",
-                "Left: incumbent test accuracy; right: regret vs the space's best cell "
-                "(mean, 95% bootstrap band; log time).",
-                _curve_maker(rs, s, d, labels, optimum),
-            )
-        )
-        figs.append(
-            FigureSpec(
-                f"final-{s}-{d}",
-                f"Final accuracy and mean rank: {name}",
-                "Left: final test accuracy per run (box + points); right: mean rank over "
-                "time, runs paired by index (1 = best).",
-                _final_maker(rs, s, d, labels),
-            )
-        )
     if across is not None and across.nemenyi is not None:
         figs.append(
             FigureSpec(
@@ -613,55 +604,11 @@ def _new_figure(ncols: int = 2):
     return Figure(figsize=(5.2 * ncols, 3.9), layout="constrained")
 
 
-def _curve_maker(rs, s, d, labels, optimum):
-    def make():
-        fig = _new_figure(2)
-        a1, a2 = fig.subplots(1, 2)
-        groups = [(lab, rs.select(lab, s)) for lab in labels if rs.select(lab, s)]
-        grid = C.time_grid([r for _, g in groups for r in g])
-        if grid.size == 0:
-            for ax in (a1, a2):
-                ax.axis("off")
-                ax.text(0.5, 0.5, "no evaluations recorded", ha="center")
-            return fig
-        C.plot_curves(
-            a1, [C.curve(g, lab, s, d, grid) for lab, g in groups], "incumbent test accuracy"
-        )
-        if optimum is None:
-            a2.axis("off")
-            a2.text(0.5, 0.5, "regret needs the benchmark store", ha="center")
-        else:
-            C.plot_curves(
-                a2,
-                [C.curve(g, lab, s, d, grid, "regret", optimum) for lab, g in groups],
-                f"regret (optimum {optimum:.2f}%)",
-                log_y=False,
-            )
-        return fig
-
-    return make
-
-
-def _final_maker(rs, s, d, labels):
-    def make():
-        fig = _new_figure(2)
-        a1, a2 = fig.subplots(1, 2)
-        present = [lab for lab in labels if rs.select(lab, s)]
-        D.plot_final(
-            a1, [D.summarize_final(rs, lab, s, d) for lab in present], "final test accuracy"
-        )
-        grid = C.time_grid([r for lab in present for r in rs.select(lab, s)])
-        R.plot_ranks(a2, R.rank_curves(rs, present, s, d, grid), "mean rank over time")
-        return fig
-
-    return make
-
-
 def _cd_maker(across):
     def make():
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(8, 2.2 + 0.25 * len(across.labels)), layout="constrained")
+        fig = Figure(figsize=(9, 1.4 + 0.16 * len(across.labels)), layout="constrained")
         S.plot_cd(fig.subplots(), across)
         return fig
 

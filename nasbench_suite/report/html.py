@@ -1,8 +1,12 @@
-"""Self-contained HTML report: plots embedded as base64 PNG, inline CSS, no network assets.
+"""Self-contained HTML report: one file, no network assets, readable offline and on a phone.
 
-The page is readable on a phone (viewport meta, max-width body, tables scroll horizontally,
-images scale). Output is deterministic for the same inputs: figures are drawn with fixed seeds
-and saved without timestamps or software metadata.
+Results come first: title, generated summary, leaderboard, critical-difference diagram; then per
+benchmark the pairwise matrices (task and checkpoint chosen with selectors), anytime curves and
+final distributions as interactive plotly figures (the plotly.js bundle is embedded once, see
+:mod:`nasbench_suite.report.interactive`), then methods and details; the full list of tests sits
+in a collapsed appendix. Static figures (CD diagram, Pareto fronts, architecture weights) are
+base64 PNGs. Output is deterministic for the same inputs: fixed seeds, fixed element ids, no
+timestamps.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 from pathlib import Path
 
+from nasbench_suite.analysis.leaderboard import format_cell
 from nasbench_suite.report.content import ReportContent
 
 TEMPLATE = "report.html.j2"
@@ -27,11 +33,44 @@ def figure_png(fig, dpi: int = 110) -> bytes:
     return buf.getvalue()
 
 
-def render_html(content: ReportContent) -> str:
-    """The report as one HTML string."""
+def _dom_id(key: str) -> str:
+    return "plt-" + re.sub(r"[^A-Za-z0-9_-]", "_", key)
+
+
+def _figure(spec, interactive: bool) -> dict:
+    from nasbench_suite.report.interactive import to_json
+
+    if interactive and spec.interactive is not None:
+        return {"spec": spec, "id": _dom_id(spec.key), "kind": "plotly",
+                "json": to_json(spec.interactive())}
+    png = base64.b64encode(figure_png(spec.make())).decode("ascii")
+    return {"spec": spec, "id": _dom_id(spec.key), "kind": "png", "png": png}
+
+
+def _lb_cells(lb) -> dict:
+    out = {}
+    for lab in lb.labels:
+        for j in range(len(lb.tasks)):
+            c = lb.cell(lab, j)
+            title = ""
+            if c is not None and not c.best and c.p_vs_best == c.p_vs_best:
+                title = f"n={c.n}; Holm p vs best = {c.p_vs_best:.3g}"
+            elif c is not None:
+                title = f"n={c.n}"
+            out[(lab, j)] = {
+                "text": format_cell(c), "best": bool(c and c.best),
+                "tied": bool(c and c.tied and not c.best), "title": title,
+            }
+    return out
+
+
+def render_html(content: ReportContent, tests_file: str | None = None,
+                interactive: bool = True) -> str:
+    """The report as one HTML string (``tests_file``: name of the tests CSV beside it)."""
     import jinja2
 
     from nasbench_suite import __version__
+    from nasbench_suite.report import interactive as I
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("nasbench_suite.report", "templates"),
@@ -40,20 +79,66 @@ def render_html(content: ReportContent) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    images = []
+    r = content.results
+    multi = r is not None and len(r.sections) > 1
     with _plot_style():
-        for spec in content.figures:
-            fig = spec.make()
-            images.append(base64.b64encode(figure_png(fig)).decode("ascii"))
-    figures = list(zip(content.figures, images))
-    return env.get_template(TEMPLATE).render(c=content, figures=figures, version=__version__)
+        top = [_figure(s, interactive) for s in content.figures if s.key == "cd"]
+        other = [
+            _figure(s, interactive) for s in content.figures if s.key != "cd" and not s.pdf_only
+        ]
+        sections = []
+        for k, sec in enumerate(r.sections if r else ()):
+            mats = None
+            if sec.matrices is not None and interactive:
+                mats = {
+                    "id": f"plt-matrix-{k + 1}",
+                    "json": I.to_json(I.matrix_payload(sec.matrices)),
+                    "tasks": sec.matrices.tasks,
+                    "checkpoints": sec.matrices.checkpoints,
+                }
+            sections.append({
+                "title": (f"Benchmark {sec.benchmark}" if multi else "Results per task"),
+                "leaderboard": None,
+                "matrix": mats,
+                "figures": [
+                    _figure(s, interactive) for s in sec.figures
+                    if interactive is False or not s.pdf_only
+                ],
+            })
+        cross = [_figure(s, interactive) for s in (r.figures if r else ())]
+    uses_plotly = interactive and any(
+        f["kind"] == "plotly" for f in (*top, *other, *cross, *(x for s in sections
+                                                                  for x in s["figures"]))
+    ) or any(s["matrix"] for s in sections)
+    return env.get_template(TEMPLATE).render(
+        c=content,
+        r=r,
+        lb_cells=_lb_cells(r.leaderboard) if r else {},
+        top_figures=top,
+        other_figures=other,
+        sections=sections,
+        cross_figures=cross,
+        tests_file=tests_file,
+        n_readings=sum(len(lines) for _, lines in content.test_readings),
+        plotlyjs=I.plotly_loader() if uses_plotly else "",
+        matrixjs=I.matrix_js() if uses_plotly else "",
+        config=I.to_json(I.CONFIG),
+        version=__version__,
+    )
 
 
-def write_html(content: ReportContent, path: "str | Path") -> Path:
-    """Write the HTML report atomically (temp file, then rename); returns the path."""
+def write_html(content: ReportContent, path: str | Path, tests_file: bool = True) -> Path:
+    """Write the HTML report atomically (and ``<name>.tests.csv`` beside it); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_html(content)
+    csv_name = None
+    if tests_file and content.results is not None:
+        from nasbench_suite.report.sections import write_tests_csv
+
+        csv_path = path.with_name(path.stem + ".tests.csv")
+        write_tests_csv(content.results.tests, csv_path)
+        csv_name = csv_path.name
+    text = render_html(content, csv_name)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)

@@ -9,6 +9,7 @@ fixed seeds, no creation date in the PDF metadata.
 
 from __future__ import annotations
 
+import math
 import os
 import textwrap
 from pathlib import Path
@@ -39,10 +40,6 @@ def content_lines(c: ReportContent) -> list[tuple[str, str]]:
         lines = textwrap.wrap(text, width=width, subsequent_indent=indent) or [""]
         out.extend((kind, line) for line in lines)
 
-    add("title", c.title)
-    add("muted", "Sources: " + ", ".join(c.sources))
-    for w in c.warnings:
-        add("warn", "! " + w, "  ")
     add("h2", "Methods")
     for para in c.methods.split("\n\n"):
         add("p", para)
@@ -71,15 +68,12 @@ def content_lines(c: ReportContent) -> list[tuple[str, str]]:
             for t in tables:
                 _table(out, t)
     add("h2", "Statistical tests")
+    add("p", "Pairwise tests are drawn as matrices (figures); every test (each task, checkpoint "
+        "and pair) is in the <name>.tests.csv file written next to this report and in the HTML "
+        "report's appendix.")
     add("h3", "Across tasks")
     for r in c.across_readings or ("No across-task test (see caveats).",):
         add("li", "- " + r, "  ")
-    for task, lines in c.test_readings:
-        add("h3", f"Within task: {task}")
-        for r in lines or ("No pairwise tests.",):
-            add("li", "- " + r, "  ")
-    for t in c.test_tables:
-        _table(out, t)
     if c.caveats:
         add("h3", "Caveats")
         for cv in c.caveats:
@@ -148,13 +142,114 @@ def _text_pages(lines):
                 va="baseline",
                 ha="left",
             )
-        fig.text(0.5, MARGIN / 2 / PAGE[1], f"{n}", fontsize=7, ha="center", color="#57606a")
+        fig.text(0.5, MARGIN / 2 / PAGE[1], f"text {n}", fontsize=7, ha="center",
+                 color="#57606a")
         figs.append(fig)
     return figs
 
 
-def write_pdf(content: ReportContent, path: "str | Path") -> Path:
-    """Write the PDF report (text pages, then one page per figure) atomically; returns the path."""
+def figure_order(c: ReportContent, cd_on_first_page: bool = False) -> list:
+    """Figures in reading order: CD diagram, per-benchmark figures, across tasks, the rest."""
+    r = c.results
+    out = [f for f in c.figures if f.key == "cd" and not cd_on_first_page]
+    for sec in r.sections if r else ():
+        out.extend(sec.figures)
+    out.extend(r.figures if r else ())
+    out.extend(f for f in c.figures if f.key != "cd")
+    return out
+
+
+def leaderboard_page(c: ReportContent):
+    """Page 1: title, warnings, summary and the leaderboard (bold best, dagger for ties)."""
+    from matplotlib.figure import Figure
+
+    from nasbench_suite.analysis.leaderboard import format_cell
+
+    fig = Figure(figsize=PAGE)
+    x0, y = MARGIN / PAGE[0], 1 - MARGIN / PAGE[1]
+    line = 1.0 / (PAGE[1] * 72)  # one point in figure units (vertical)
+
+    def text(t, size, **kw):
+        nonlocal y
+        y -= size * 1.4 * line
+        fig.text(x0, y, t, fontsize=size, va="baseline", **kw)
+
+    for ln in textwrap.wrap(c.title, 70):
+        text(ln, 15, weight="bold")
+    for w in c.warnings:
+        for ln in textwrap.wrap("! " + w, 115):
+            text(ln, 8.5, color="#9a6700", weight="bold")
+    r = c.results
+    if r is None:
+        return fig
+    y -= 6 * line
+    for ln in textwrap.wrap(r.summary, 118):
+        text(ln, 8.5)
+    lb = r.leaderboard
+    y -= 10 * line
+    cols = ["strategy", *[t.name for t in lb.tasks], "avg rank"]
+    k = len(lb.tasks)
+    width = 1 - 2 * MARGIN / PAGE[0]
+    fixed = [0.16, 0.09]
+    task_w = (width - sum(fixed)) / max(k, 1)
+    size = 7.5 if k <= 3 else max(4.5, 7.5 * 3 / k)
+    xs = [x0, *[x0 + fixed[0] + j * task_w for j in range(k)], x0 + width - fixed[1]]
+    chars = max(int(task_w * PAGE[0] * 72 / (size * 0.62)) - 2, 8)
+    head = [textwrap.wrap(h, chars) or [""] for h in cols]
+    rows = max(len(h) for h in head)
+    for i in range(rows):
+        y -= size * 1.3 * line
+        for x, h in zip(xs, head):
+            if i < len(h):
+                fig.text(x, y, h[i], fontsize=size, weight="bold", va="baseline")
+    y -= size * 0.6 * line
+    fig.add_artist(_rule(fig, x0, x0 + width, y))
+    for lab in lb.labels:
+        y -= size * 1.5 * line
+        fig.text(xs[0], y, lab, fontsize=size, va="baseline")
+        for j in range(k):
+            cell = lb.cell(lab, j)
+            mark = " \u2020" if cell is not None and cell.tied and not cell.best else ""
+            fig.text(xs[1 + j], y, format_cell(cell) + mark, fontsize=size, va="baseline",
+                     weight="bold" if cell is not None and cell.best else "normal")
+        rank = lb.avg_rank[lab]
+        fig.text(xs[-1], y, "n/a" if math.isnan(rank) else f"{rank:.2f}", fontsize=size,
+                 va="baseline")
+    y -= size * 0.8 * line
+    fig.add_artist(_rule(fig, x0, x0 + width, y))
+    y -= 4 * line
+    note = (
+        f"Mean final {r.metric} with its 95% bootstrap CI per strategy and task. Bold: best "
+        "mean of the task; \u2020: not significantly worse than the best (Holm-corrected "
+        f"Mann-Whitney U, alpha {lb.alpha}); avg rank: mean per-task rank of the means "
+        f"(1 = best). Sources: {', '.join(c.sources)}."
+    )
+    for ln in textwrap.wrap(note, 135):
+        text(ln, 7.5, color="#57606a")
+    across = r.across
+    room = y - MARGIN / PAGE[1] - 0.03
+    if across is not None and across.nemenyi is not None and room > 0.12:
+        from nasbench_suite.analysis.stats import plot_cd
+
+        height = min(room - 0.04, (1.4 + 0.16 * len(across.labels)) / PAGE[1])
+        text("Critical-difference diagram across tasks", 10, weight="bold")
+        # scikit-posthocs writes the labels beside the axes: leave them room on both sides
+        ax = fig.add_axes((0.24, y - 0.035 - height, 0.52, height))
+        plot_cd(ax, across)
+    elif across is not None and across.nemenyi is not None:
+        fig.cd_left_out = True
+    fig.text(0.5, MARGIN / 2 / PAGE[1], "1", fontsize=7, ha="center", color="#57606a")
+    return fig
+
+
+def _rule(fig, xa, xb, y):
+    from matplotlib.lines import Line2D
+
+    return Line2D([xa, xb], [y, y], transform=fig.transFigure, color="black", linewidth=0.6)
+
+
+def write_pdf(content: ReportContent, path: str | Path) -> Path:
+    """Write the PDF report (leaderboard page, figures, then text pages) atomically."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     path = Path(path)
@@ -166,16 +261,18 @@ def write_pdf(content: ReportContent, path: "str | Path") -> Path:
         "Producer": "nasbench-suite",
         "CreationDate": None,
     }
-    with plot_style():
-        with PdfPages(tmp, metadata=meta) as pdf:
-            for fig in _text_pages(content_lines(content)):
-                pdf.savefig(fig)
-            for spec in content.figures:
-                fig = spec.make()
-                fig.suptitle(spec.title, fontsize=10, weight="bold")
-                fig.supxlabel(
-                    "\n".join(textwrap.wrap(spec.caption, 120)), fontsize=7, color="#57606a"
-                )
-                pdf.savefig(fig)
+    with plot_style(), PdfPages(tmp, metadata=meta) as pdf:
+        first = leaderboard_page(content)
+        pdf.savefig(first)
+        cd_drawn = content.results is not None and not getattr(first, "cd_left_out", False)
+        for spec in figure_order(content, cd_drawn):
+            fig = spec.make()
+            fig.suptitle(spec.title, fontsize=10, weight="bold")
+            fig.supxlabel(
+                "\n".join(textwrap.wrap(spec.caption, 120)), fontsize=7, color="#57606a"
+            )
+            pdf.savefig(fig)
+        for fig in _text_pages(content_lines(content)):
+            pdf.savefig(fig)
     os.replace(tmp, path)
     return path

@@ -35,34 +35,53 @@ def test_main_content(main_content):
     assert any("not independent" in cv for cv in c.caveats)
     keys = [f.key for f in c.figures]
     assert "cd" in keys and any(k.startswith("pareto-pixel3") for k in keys)
-    assert sum(k.startswith("curves-") for k in keys) == 3
+    (sec,) = c.results.sections
+    sec_keys = [f.key for f in sec.figures]
+    assert sec_keys[:2] == ["curves-nb201", "finals-nb201"]
+    assert sum(k.startswith("matrix-") for k in sec_keys) == 3  # one per task (PDF)
+    assert sec.matrices.checkpoints[0] == "final" and len(sec.matrices.checkpoints) == 3
+    assert [f.key for f in c.results.figures] == ["profiles"]
+    # every pairwise reading is also a machine-readable row
+    rows = [t for t in c.results.tests if t["test"] == "mann-whitney-u"]
+    assert sorted(t["reading"] for t in rows) == sorted(readings)
 
 
 def test_html_is_self_contained_responsive_and_deterministic(main_content, main_report):
     html_path, _ = main_report
     text = html_path.read_text()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
-    assert "max-width: 1000px" in text and "overflow-x: auto" in text
+    assert "max-width: 1200px" in text and "overflow-x: auto" in text
     assert "default-src 'none'" in text  # the page may not fetch anything
-    srcs = re.findall(r'(?:src|href)="([^"#]*)"', text)
+    # outside the scripts (the embedded plotly.js bundle holds attribution links it never fetches;
+    # test_render checks in Chromium that the page requests nothing)
+    markup = re.sub(r"<script>.*?</script>", "", text, flags=re.S)
+    srcs = re.findall(r'(?:src|href)="([^"#]*)"', markup)
     assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
-    assert (
-        "http://" not in text.replace("http-equiv", "")
-        and "https://" not in text.split("<body>")[0]
-    )
-    assert text.count("<img ") == len(main_content.figures)
+    # static figures: the CD diagram and the Pareto front; the rest are interactive plotly divs
+    assert text.count("<img ") == 2
+    assert text.count("Plotly.newPlot(") == 3 and text.count('nbsMatrix("plt-matrix-1")') == 1
+    assert text.count("<script>") == 2 + 3 + 1  # bundle, matrix helper, 3 figures, 1 matrix
+    assert text.count("DecompressionStream") == 1  # the plotly.js bundle, gzipped, once
+    assert len(text.encode()) < 3_000_000
+    body = text.split("<body>")[1]
+    assert "https://" not in markup.split("<body>")[1]
+    # leaderboard before everything else; the test sentences in the collapsed appendix
+    assert body.index('id="leaderboard"') < body.index("<figure")
+    assert body.index('<details id="appendix">') > body.index('id="methods"')
     for needle in (
         "Methods",
         "Experiment spec",
         "Environment",
         "Final results",
         "Published results",
-        "Statistical tests",
+        "statistical tests",
         "after Holm",
         "store checksum",
         "git revision",
+        "report.tests.csv",
     ):
         assert needle in text
+    assert (html_path.parent / "report.tests.csv").is_file()
 
 
 def test_two_strategies_one_task_give_valid_statistics_with_caveat(pair_content, pair_runs, store):
