@@ -400,7 +400,8 @@ def _macro_space(name: str):
 
 
 BENCHMARK_OPTIONS = ("epochs", "subset", "train_seed", "device", "cache_dir", "data_root",
-                     "channels", "cells_per_stage", "batch_size", "compile", "fidelity_epochs")
+                     "channels", "cells_per_stage", "batch_size", "compile", "fidelity_epochs",
+                     "max_epochs")
 
 
 def from_spec(options: Mapping, dataset: str, index_map=None) -> TrainingBenchmark:
@@ -419,6 +420,7 @@ def from_spec(options: Mapping, dataset: str, index_map=None) -> TrainingBenchma
         device=options.get("device") or "cpu", cache_dir=options.get("cache_dir"),
         config=TrainConfig(eval_every_epoch=False, **fields), fidelity_epochs=options.get("fidelity_epochs"),
         data_root=options.get("data_root"), index_map=index_map,
+        max_epochs=options.get("max_epochs"),
     )
 
 

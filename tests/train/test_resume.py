@@ -9,7 +9,7 @@ import torch
 
 from nasbench_suite.errors import DataError, NasBenchError
 from nasbench_suite.train import resume
-from nasbench_suite.train.benchmark import TrainingBenchmark
+from nasbench_suite.train.benchmark import TrainingBenchmark, from_spec
 from nasbench_suite.train.cache import TrainingCache
 from nasbench_suite.train.data import DEBIAN_FASHION_MNIST, load_dataset
 from nasbench_suite.train.resume import run_segment
@@ -116,7 +116,7 @@ def test_records_without_per_epoch_seconds_still_serve(make_bench):
     assert 0 < old.cost_to(RESNET_CELL, 1) < obs.cost_s
 
 
-def test_fidelity_validation_and_corrupt_checkpoint(make_bench):
+def test_fidelity_validation_and_corrupt_checkpoint(make_bench, store):
     bench = make_bench()
     for bad in (0, 5, 2.5, True):
         with pytest.raises(NasBenchError, match="fidelity"):
@@ -124,6 +124,10 @@ def test_fidelity_validation_and_corrupt_checkpoint(make_bench):
     with pytest.raises(NasBenchError, match="max_epochs"):
         make_bench(max_epochs=3)  # shorter than epochs
     mapped = make_bench(epochs=1, fidelity_epochs={12: 1, 200: 3})
+    spec = from_spec({"type": "training", "fidelity": 2, "max_epochs": 6}, "fashion-mnist", store.index_map)
+    assert (spec.epochs, spec.max_epochs, spec.fidelities) == (2, 6, tuple(range(1, 7)))
+    with pytest.raises(NasBenchError, match="max_epochs"):
+        from_spec({"max_epochs": "six"}, "fashion-mnist", store.index_map)
     assert mapped.max_epochs == 3 and mapped.fidelities == (12, 200)
     bench.evaluate(RESNET_CELL, fidelity=1)
     ckpt = next(bench.cache.root.rglob("*.ckpt.pt"))
@@ -131,3 +135,18 @@ def test_fidelity_validation_and_corrupt_checkpoint(make_bench):
     with pytest.raises(DataError, match="delete it to retrain"):
         make_bench().evaluate(RESNET_CELL, fidelity=2)
     assert TrainingCache(bench.cache.root).records() == []  # histories are not records
+
+
+def test_nb_macro_networks_resume_too(fashion, tmp_path, monkeypatch):
+    config = TrainConfig(batch_size=64, lr=0.02, num_threads=1, eval_every_epoch=False)
+    make = lambda cache: TrainingBenchmark("fashion-mnist", epochs=2, subset=128, space="nb-macro",
+                                           cache_dir=tmp_path / cache, config=config, data=fashion)
+    bench = make("a")
+    one = bench.evaluate("00010000", fidelity=1)
+    calls = []
+    real = resume.run_segment
+    monkeypatch.setattr(resume, "run_segment", lambda *a, **k: calls.append(a[4]) or real(*a, **k))
+    two = bench.evaluate("00001000", fidelity=2)  # an alias: the same training, continued
+    assert [c.trained for c in calls] == [1] and bench.cost_to("00010000", 1) == one.cost_s
+    assert two.cost_s > one.cost_s
+    assert make("b").evaluate("00010000", fidelity=2).valid_acc == two.valid_acc
