@@ -20,6 +20,7 @@ from nasbench_suite.train import trainer
 from nasbench_suite.train.benchmark import TrainingBenchmark
 from nasbench_suite.train.data import DEBIAN_FASHION_MNIST, load_dataset
 from nasbench_suite.train.trainer import TrainConfig
+from tests.torch_threads import one_torch_thread  # noqa: F401  (the runner's training: one thread)
 
 TINY = TrainConfig(batch_size=64, channels=4, cells_per_stage=1, num_threads=1, eval_every_epoch=False)
 RUNGS = (1, 3)  # rung_ladder(1..3, eta=3)
@@ -111,3 +112,39 @@ def test_asha_stops_real_training_early_and_resumes_promotions(store, space, tmp
     direct = make("direct").evaluate(arch, fidelity=3)
     assert direct.valid_acc == obs.valid_acc
     assert bench.report(arch).test_acc == make("direct").report(arch).test_acc
+
+
+@pytest.mark.slow
+def test_hyperband_through_the_runner_continues_promoted_cells(store, tmp_path, monkeypatch):
+    """Hyperband's 12 / 200 rungs served as epochs 1 / 3 of one 3-epoch schedule: the promoted
+    cell continues its training (each epoch trained once) and ends where a one-go run ends."""
+    import json
+
+    from nasbench_suite.runner.executors import run_grid
+    from nasbench_suite.runner.grid import expand
+    from nasbench_suite.runner.spec import parse_spec
+
+    epochs_trained = []
+    real_epoch = trainer._Loop.train_epoch
+    monkeypatch.setattr(trainer._Loop, "train_epoch",
+                        lambda self, *a, **k: epochs_trained.append(1) or real_epoch(self, *a, **k))
+    spec = parse_spec({
+        "name": "hb-train", "seed": 0, "runs": 1, "strategies": ["hyperband"],
+        "benchmark": {"type": "training", "search_dataset": "fashion-mnist", "epochs": 3,
+                      "fidelity_epochs": {12: 1, 200: 3}, "subset": 256, "channels": 4,
+                      "cells_per_stage": 1, "batch_size": 64, "cache_dir": str(tmp_path / "cache")},
+        "budget": {"evals": 4},  # bracket s=1: three cells at 12, the best continued to 200
+    })
+    result = run_grid(expand(spec), tmp_path / "runs", workers=1, quiet=True)
+    assert {r.status for r in result.results} == {"complete"}, [r.error for r in result.results]
+    path = tmp_path / "runs" / "hyperband" / "fashion-mnist" / "run-0000" / "trajectory.jsonl"
+    rows = [json.loads(line) for line in path.open()]
+    assert [r["fidelity"] for r in rows] == [12, 12, 12, 200]
+    promoted = rows[-1]["arch_index"]
+    assert promoted in {r["arch_index"] for r in rows[:3]}
+    assert len(epochs_trained) == 3 + 2  # three first epochs, then epochs 2-3 of the best only
+    data = load_dataset("fashion-mnist", DEBIAN_FASHION_MNIST)
+    direct = TrainingBenchmark("fashion-mnist", epochs=3, subset=256, cache_dir=tmp_path / "direct",
+                               config=TINY, data=data, index_map=store.index_map).evaluate(promoted)
+    assert direct.valid_acc == rows[-1]["valid_acc"]
+    assert rows[-1]["incumbent_test_acc"]["fashion-mnist"] is not None
