@@ -338,15 +338,18 @@ class TrainingBenchmark:
             raise NasBenchError(f"{self._arch(index)} was not trained to fidelity {fidelity} yet")
         return value
 
-    def cost(self, index, fidelity: int | None = None):
-        """Recorded seconds of training ``index`` to ``fidelity`` (NaN when not trained that far;
-        never trains)."""
+    def cost(self, index, fidelity: int | None = None, from_fidelity: int = 0):
+        """Recorded seconds of training ``index`` to ``fidelity``, from scratch or continuing
+        from ``from_fidelity`` (NaN when not trained that far; never trains)."""
         _, epochs = self._epochs(fidelity)
+        start = 0 if not from_fidelity else self._epochs(from_fidelity)[1]
+        if start > epochs:
+            raise NasBenchError(f"cannot continue a training from epoch {start} back to {epochs}")
 
         def one(i: int) -> float:
             for h in self._histories(i):
                 if h.trained >= epochs:
-                    return float(h.cum_s[epochs - 1])
+                    return float(h.cum_s[epochs - 1]) - (float(h.cum_s[start - 1]) if start else 0.0)
             return math.nan
 
         out = np.array([one(int(i)) for i in np.atleast_1d(index)], dtype=float)

@@ -87,6 +87,11 @@ def test_benchmark_continues_and_charges_only_the_continuation(make_bench, store
     again = make_bench()
     assert again.evaluate(RESNET_CELL, fidelity=2) == two and again.evaluate(RESNET_CELL) == four
     assert again.cost_to(RESNET_CELL, 2) == two.cost_s and again.cost_to(RESNET_CELL, 4) == four.cost_s
+    index = two.arch_index
+    assert again.cost(index, 4, from_fidelity=2) == four.cost_s - two.cost_s  # NB301's signature
+    assert again.cost(index, 4) == four.cost_s and again.cost(index, 2, from_fidelity=2) == 0.0
+    with pytest.raises(NasBenchError, match="back to"):
+        again.cost(index, 2, from_fidelity=4)
     report = again.report(RESNET_CELL)
     assert report.valid_acc == four.valid_acc and report.cost_s == four.cost_s and report.epochs == 4
     assert again.test_accuracy([two.arch_index], "fashion-mnist")[0] == report.test_acc
