@@ -6,6 +6,11 @@ store) and ``recipe`` is ``nb201`` for NB201's hyperparameters (batch 256, lr 0.
 or ``r-<hash>`` of the changed ones. Every file is written to a temporary name and renamed, so a
 record is complete or absent and concurrent runs never see half a file.
 
+A schedule trained part of the way (multi-fidelity, :mod:`.resume`) keeps, beside where its
+record will be, ``<code>.progress.json`` (the per-epoch history) and ``<code>.ckpt.pt`` (the
+latest state: tensors and plain containers, read back with ``torch.load(weights_only=True)``
+only). Both are removed when the schedule reaches its last epoch and its record is written.
+
 :func:`export_store` turns a cache into a store with the layout of the NB201 store: columns
 indexed by NB201 index, NaN for cells never trained, provenance "trained by nasbench-suite". It
 loads with :meth:`Store.load` and serves :class:`~nasbench_suite.bench.tabular.TabularBenchmark`.
@@ -27,6 +32,8 @@ import numpy as np
 from nasbench_suite.errors import DataError
 
 FORMAT = 1
+PROGRESS_SUFFIX = ".progress.json"
+CHECKPOINT_SUFFIX = ".ckpt.pt"
 NB201_RECIPE = {"batch_size": 256, "lr": 0.1, "momentum": 0.9, "nesterov": True,
                 "weight_decay": 5e-4, "channels": 16, "cells_per_stage": 5}
 PROVENANCE = "trained by nasbench-suite"
@@ -55,6 +62,14 @@ class CacheKey:
         run = f"e{self.epochs}-s{self.seed}-n{'all' if self.subset is None else self.subset}"
         return Path(self.dataset) / self.recipe / run / f"{self.code:05d}.json"
 
+    def progress_relpath(self) -> Path:
+        """The per-epoch history of a partly trained schedule."""
+        return self.relpath().with_suffix(PROGRESS_SUFFIX)
+
+    def checkpoint_relpath(self) -> Path:
+        """The latest state of a partly trained schedule."""
+        return self.relpath().with_suffix(CHECKPOINT_SUFFIX)
+
 
 class TrainingCache:
     """Read and write training records under ``root`` (created on first write)."""
@@ -73,23 +88,87 @@ class TrainingCache:
 
     def put(self, key: CacheKey, record: dict) -> Path:
         """Write ``record`` for ``key`` atomically; returns its path."""
-        path = self.root / key.relpath()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+        return _write_json(self.root / key.relpath(), record)
+
+    # --- partly trained schedules ---------------------------------------------------------
+    def get_progress(self, key: CacheKey):
+        """The :class:`~nasbench_suite.train.resume.Progress` of ``key``, or None when absent."""
+        from nasbench_suite.train.resume import Progress
+
+        path = self.root / key.progress_relpath()
         try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(json.dumps(record, sort_keys=True, allow_nan=False) + "\n")
+            text = path.read_text()
+        except FileNotFoundError:
+            return None
+        record = _parse(path, text)
+        try:
+            return Progress.from_json(record["progress"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"training cache file {path} is corrupt ({exc}); delete it to retrain") from None
+
+    def put_progress(self, key: CacheKey, progress, state: dict | None) -> None:
+        """Write the history of ``key`` (and its checkpoint, when given) atomically."""
+        if state is not None:
+            self.save_checkpoint(key, state)
+        _write_json(self.root / key.progress_relpath(), {"format": FORMAT, "progress": progress.to_json()})
+
+    def save_checkpoint(self, key: CacheKey, state: dict) -> Path:
+        """Write ``state`` (tensors and plain containers) atomically with ``torch.save``."""
+        import torch
+
+        path = self.root / key.checkpoint_relpath()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=path.parent)
+        os.close(fd)
+        try:
+            torch.save(state, tmp)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return path
 
+    def load_checkpoint(self, key: CacheKey) -> dict | None:
+        """The checkpoint of ``key`` (``torch.load(weights_only=True)``: tensors and plain
+        containers only, never arbitrary objects), or None when absent."""
+        import torch
+
+        path = self.root / key.checkpoint_relpath()
+        if not path.is_file():
+            return None
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is the same error for the user
+            raise DataError(f"training checkpoint {path} is unreadable ({type(exc).__name__}); "
+                            "delete it to retrain") from None
+        if not isinstance(state, dict):
+            raise DataError(f"training checkpoint {path} is not a checkpoint; delete it to retrain")
+        return state
+
+    def drop_progress(self, key: CacheKey) -> None:
+        """Remove the history and checkpoint of ``key`` (its schedule is complete)."""
+        for rel in (key.progress_relpath(), key.checkpoint_relpath()):
+            (self.root / rel).unlink(missing_ok=True)
+
     def records(self) -> list[dict]:
         """Every record in the cache (sorted by path, so the order is stable)."""
         if not self.root.is_dir():
             raise DataError(f"training cache {self.root} does not exist")
-        return [_parse(p, p.read_text()) for p in sorted(self.root.rglob("*.json")) if not p.name.startswith(".")]
+        return [_parse(p, p.read_text()) for p in sorted(self.root.rglob("*.json"))
+                if not p.name.startswith(".") and not p.name.endswith(PROGRESS_SUFFIX)]
+
+
+def _write_json(path: Path, obj: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(obj, sort_keys=True, allow_nan=False) + "\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
 
 
 def _parse(path: Path, text: str) -> dict:

@@ -115,7 +115,8 @@ class TrainResult:
     ``valid_acc[e]`` is NaN for epochs not validated and for settings without a validation split;
     ``test_acc`` is NaN when the setting has no test split. ``epoch_times_s`` time the training
     passes only; ``eval_time_s`` sums the validation and test passes; ``total_time_s`` is the wall
-    time of the whole call (data transfer, model build, training, evaluation).
+    time of the whole call (data transfer, model build, training, evaluation); for a schedule
+    trained in segments (:mod:`.resume`) it is the charged seconds ``cum_s[-1]`` (no test pass).
     """
 
     arch: str
@@ -133,6 +134,7 @@ class TrainResult:
     eval_time_s: float
     total_time_s: float
     config: dict = field(default_factory=dict)
+    cum_s: tuple[float, ...] = ()  # seconds from scratch to each epoch's end (resumable runs)
 
     @property
     def final_valid_acc(self) -> float:
