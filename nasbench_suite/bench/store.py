@@ -70,8 +70,12 @@ def write_store(
     missing = sorted(set(columns) - set(provenance))
     if missing:
         raise ValueError(f"columns without provenance: {missing}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
+    check_store_target(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
+    except OSError as exc:
+        raise DataError(f"cannot create the store folder {out} ({exc.strerror or exc})") from None
     layout, offset = {}, 0
     try:
         with open(tmp / ARRAYS, "wb") as handle:
@@ -97,13 +101,59 @@ def write_store(
             },
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def check_store_target(out: Path) -> None:
+    """Refuse to write a store over anything but nothing, an empty folder or a previous store.
+
+    A previous store is a folder holding exactly ``manifest.json`` (with this format's keys) and
+    ``arrays.bin``; the suite never deletes a folder it did not write.
+    """
+    out = Path(out)
+    if not out.exists() and not out.is_symlink():
+        return
+    why = None
+    if out.is_symlink() or not out.is_dir():
+        why = "it is a file, not a folder"
+    else:
+        names = {p.name for p in out.iterdir()}
+        if names and names != {MANIFEST, ARRAYS}:
+            extra = sorted(names - {MANIFEST, ARRAYS})[:3]
+            why = f"it holds files a store does not have ({', '.join(extra)}, ...)"
+        elif names:
+            try:
+                manifest = json.loads((out / MANIFEST).read_text())
+                ok = isinstance(manifest, dict) and {"format", "columns"} <= set(manifest)
+            except (OSError, ValueError):
+                ok = False
+            if not ok:
+                why = "its manifest.json is not a store manifest"
+    if why:
+        raise DataError(
+            f"refusing to write the store to {out}: {why}; the suite only replaces a store it "
+            "wrote (or an empty folder), so name a new folder with --out")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Move the new store ``tmp`` to ``out``; a previous store there is removed only afterwards."""
+    check_store_target(out)  # again, just before touching anything
+    old = None
+    if out.is_dir() and any(out.iterdir()):
+        old = Path(tempfile.mkdtemp(prefix=".store-old-", dir=out.parent))
+        os.replace(out, old / "store")
+    elif out.is_dir():
+        out.rmdir()
+    os.replace(tmp, out)
+    if old is not None:
+        for name in (MANIFEST, ARRAYS):
+            (old / "store" / name).unlink(missing_ok=True)
+        (old / "store").rmdir()
+        old.rmdir()
 
 
 class Store:

@@ -48,8 +48,23 @@ def default_out(name: str) -> Path:
     return (REPO_DIR if in_checkout() else Path.cwd()) / "reports" / "runs" / name
 
 
+def _workers(workers: int | None, n_runs: int, executor: str) -> int | None:
+    """``--workers`` checked and capped at the number of runs and (locally) of CPU cores."""
+    import os
+
+    from nasbench_suite.errors import NasBenchError
+
+    if workers is None:
+        return None if executor == "ray" else max(1, min(n_runs, os.cpu_count() or 1))
+    if workers < 1:
+        raise NasBenchError(f"--workers must be a positive integer, got {workers}")
+    cap = n_runs if executor == "ray" else min(n_runs, os.cpu_count() or 1)
+    return max(1, min(workers, cap))
+
+
 def _run(args: argparse.Namespace) -> int:
     from nasbench_suite.runner import expand, load_spec, run_grid
+    from nasbench_suite.runner.lock import output_lock
 
     spec = load_spec(args.spec, runs=args.runs)
     out = args.out or default_out(spec.name)
@@ -58,15 +73,17 @@ def _run(args: argparse.Namespace) -> int:
 
         raise NasBenchError("--address needs --executor ray")
     runs = expand(spec)
-    result = run_grid(
-        runs,
-        out,
-        executor=args.executor,
-        workers=args.workers,
-        address=args.address,
-        quiet=args.quiet,
-        store_path=args.store,
-    )
+    workers = _workers(args.workers, len(runs), args.executor)
+    with output_lock(out):  # one `run` per output folder at a time
+        result = run_grid(
+            runs,
+            out,
+            executor=args.executor,
+            workers=workers,
+            address=args.address,
+            quiet=args.quiet,
+            store_path=args.store,
+        )
     failed = result.failed
     print(
         f"{len(runs)} runs in {result.out}: {result.done} done, {result.skipped} skipped, "

@@ -57,6 +57,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from nasbench_suite.runfolder_check import integrity_fields
+from nasbench_suite.runner.folders import replace_run_folder
 from nasbench_suite.runner.grid import NOISE_STREAM, SEARCHER_STREAM, RunSpec
 
 SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE = "spec.json", "trajectory.jsonl", "metadata.json"
@@ -309,6 +311,7 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
     wall_s = time.perf_counter() - wall0
     status = FAILED if outcome.error else COMPLETE
     meta = _metadata(run, outcome, ctx, status, started, wall_s)
+    meta.update(integrity_fields(run.to_json(), "".join(outcome.lines)))
 
     tmp = folder.parent / f".{folder.name}.tmp"
     try:
@@ -327,11 +330,10 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
         if target.name not in (SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE):
             target.write_text(json.dumps(content, sort_keys=True, default=_jsonable) + "\n")
     (tmp / METADATA_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1) + "\n")
-    try:
-        os.replace(tmp, folder)
-    except OSError:  # an unfinished or failed earlier attempt is in the way
-        shutil.rmtree(folder)
-        os.replace(tmp, folder)
+    kept = replace_run_folder(tmp, folder)  # keeps what the suite did not write
+    if kept:
+        print(f"note: {rel} was redone; kept {', '.join(kept)} (not written by the suite) in it",
+              file=sys.stderr)
     return RunResult(rel, status, outcome.n_evals, wall_s, outcome.searcher_s, outcome.error)
 
 
