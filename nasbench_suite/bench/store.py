@@ -9,6 +9,7 @@ so a store is either complete or absent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -171,6 +172,8 @@ class Store:
             sorted(k.split("@", 1)[1] for k in columns if k.startswith("latency_ms@"))
         )
         self._tables: dict[tuple, np.ndarray] = {}
+        self.read_sha256: str | None = None
+        self.manifest_sha256: str | None = None
         self.datasets: tuple[str, ...] = tuple(manifest.get("datasets", NB201_DATASETS))
 
     @classmethod
@@ -179,15 +182,21 @@ class Store:
         path = Path(path)
         manifest_path, arrays_path = path / MANIFEST, path / ARRAYS
         try:
-            manifest = json.loads(manifest_path.read_text())
+            manifest_bytes = manifest_path.read_bytes()
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
             layout = manifest["columns"]
             expected = int(manifest["arrays_bytes"])
         except FileNotFoundError:
             raise DataError(f"store manifest {manifest_path} is missing; {_FIX_STORE}") from None
-        except (ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DataError(f"store manifest {manifest_path} is corrupt ({exc}); {_FIX_STORE}") from exc
         if manifest.get("format") != FORMAT:
             raise DataError(f"store {path} has format {manifest.get('format')}, this version reads {FORMAT}; {_FIX_STORE}")
+        from nasbench_suite.bench.store_check import layout_problems
+
+        problems = layout_problems(manifest, N_CELLS)
+        if problems:  # an edited manifest would silently change every number
+            raise DataError(f"store manifest {manifest_path} is inconsistent: {problems[0]}; {_FIX_STORE}")
         try:
             blob = np.fromfile(arrays_path, dtype=np.uint8)
         except FileNotFoundError:
@@ -196,7 +205,8 @@ class Store:
             raise DataError(f"store file {arrays_path} has {blob.size} bytes, expected {expected} (truncated?); {_FIX_STORE}")
         from nasbench_suite.bench.sources import sha256_bytes
 
-        if sha256_bytes(blob) != manifest.get("arrays_sha256"):
+        read_sha256 = sha256_bytes(blob)
+        if read_sha256 != manifest.get("arrays_sha256"):
             raise DataError(f"store file {arrays_path} is corrupt (checksum differs from its manifest); {_FIX_STORE}")
         columns = {}
         for name, spec in layout.items():
@@ -206,7 +216,10 @@ class Store:
             view = blob[start : start + count * dtype.itemsize].view(dtype).reshape(spec["shape"])
             view.flags.writeable = False
             columns[name] = view
-        return cls(path, manifest, columns)
+        store = cls(path, manifest, columns)
+        store.read_sha256 = read_sha256  # of the bytes actually read (recorded by the runner)
+        store.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+        return store
 
     # --- access -------------------------------------------------------------------------------
     def column(self, field: str, dataset: str | None = None) -> np.ndarray:

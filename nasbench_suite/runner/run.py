@@ -368,7 +368,12 @@ def _metadata(
             "searcher_seed": run.searcher_seed(),
             "noise_spawn_key": [*run.spawn_key, NOISE_STREAM],
         },
-        "store": {"path": str(ctx.store.path), "checksum": ctx.store.checksum},
+        "store": {
+            "path": str(ctx.store.path),
+            "checksum": ctx.store.checksum,
+            "read_sha256": ctx.store.read_sha256,  # of the bytes this run actually read
+            "manifest_sha256": ctx.store.manifest_sha256,
+        },
         **environment(),
     }
 

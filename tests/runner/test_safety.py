@@ -88,9 +88,9 @@ def test_output_lock_refuses_a_second_writer(tmp_path):
     with output_lock(tmp_path / "out"):
         child = subprocess.run(
             [sys.executable, "-c",
-             "from nasbench_suite.runner.lock import output_lock\n"
-             f"with output_lock({str(tmp_path / 'out')!r}): pass"],
-            capture_output=True, text=True)
+             ("from nasbench_suite.runner.lock import output_lock\n"
+              f"with output_lock({str(tmp_path / 'out')!r}): pass")],
+            check=False, capture_output=True, text=True)
         assert child.returncode != 0
         assert f"(pid {os.getpid()}) is writing to" in child.stderr
     with output_lock(tmp_path / "out"):  # released: a later command gets it
@@ -106,12 +106,12 @@ def test_two_run_commands_at_once(tmp_path, store):
     cmd = [sys.executable, "-m", "nasbench_suite.cli", "run", str(spec), "--out", str(out),
            "--workers", "1", "--quiet", "--store", str(store.path)]
     with output_lock(out):  # hold it as a first command would
-        second = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        second = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     assert second.returncode == 2, second.stderr
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1 and "is writing to" in lines[0] and "Traceback" not in second.stderr
     assert not any(out.glob("*/*/run-*"))
-    first = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    first = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     assert first.returncode == 0, first.stderr
 
 
@@ -175,16 +175,22 @@ def test_truncated_trajectory_is_damaged_not_averaged(tmp_path, capsys, store):
     assert "rows, metadata.json says" in load_runs(out).damaged[0].error
 
 
-@pytest.mark.parametrize("meta", [b"\xff\xfe not utf8", b"[1, 2]", b'{"status": "complete", '
-                                  b'"n_evals": "many"}', b'{"status": "complete", '
-                                  b'"final_incumbent": {"test_acc": {"cifar10": "x"}}}'])
+BAD_METADATA = [
+    b"\xff\xfe not utf8",
+    b"[1, 2]",
+    b'{"status": "complete", "n_evals": "many"}',
+    b'{"status": "complete", "final_incumbent": {"test_acc": {"cifar10": "x"}}}',
+]
+
+
+@pytest.mark.parametrize("meta", BAD_METADATA)
 def test_bad_metadata_or_trajectory_bytes_never_crash(tmp_path, capsys, store, meta):
     out = tmp_path / "out"
     run_grid(expand(parse_spec(tiny_spec(runs=2))), out, workers=1, quiet=True)
     folder = out / "random" / "cifar10-valid" / "run-0001"
     (folder / "metadata.json").write_bytes(meta)
     (out / "random" / "cifar10-valid" / "run-0000" / "trajectory.jsonl").write_bytes(b"\xff\n")
-    code, text, err = _cli(capsys, ["runs", "summary", out])
+    code, _, err = _cli(capsys, ["runs", "summary", out])
     assert code == 0 and "Traceback" not in err, err
     code, _, err = _cli(capsys, ["report", out, "--format", "html", "--out", tmp_path / "r"])
     assert code == 0 and "Traceback" not in err, err
@@ -194,9 +200,9 @@ def test_lock_released_after_kill(tmp_path):
     """flock dies with its holder: a stale lock file never blocks a later run."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import time\nfrom nasbench_suite.runner.lock import output_lock\n"
-         f"with output_lock({str(tmp_path)!r}):\n    print('held', flush=True)\n"
-         "    time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+         ("import time\nfrom nasbench_suite.runner.lock import output_lock\n"
+          f"with output_lock({str(tmp_path)!r}):\n    print('held', flush=True)\n"
+          "    time.sleep(60)")], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(NasBenchError, match="is writing to"), output_lock(tmp_path):
         pass
