@@ -26,10 +26,9 @@ def register(sub) -> None:
 def _build(args: argparse.Namespace) -> int:
     import time
 
+    from nasbench_suite.bench.store import check_store_target
     from nasbench_suite.errors import DataError
     from nasbench_suite.paths import default_raw_dir, default_store_dir
-
-    from nasbench_suite.bench.store import check_store_target
 
     out = args.out or default_store_dir()
     check_store_target(out)  # before any work: never over a folder the suite did not write

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nasbench_suite.commands.argtypes import COUNT, WORKERS
+
 
 def register(sub) -> None:
     run = sub.add_parser(
@@ -18,7 +20,7 @@ def register(sub) -> None:
     run.add_argument(
         "--out", type=Path, default=None, help="output folder (default: reports/runs/<spec name>)"
     )
-    run.add_argument("--runs", type=int, default=None, help="override the spec's number of runs")
+    run.add_argument("--runs", type=COUNT, default=None, help="override the spec's number of runs")
     run.add_argument(
         "--executor",
         choices=("local", "ray"),
@@ -30,7 +32,7 @@ def register(sub) -> None:
     )
     run.add_argument(
         "--workers",
-        type=int,
+        type=WORKERS,
         default=None,
         help="worker processes (default: CPU count; 1: in-process)",
     )

@@ -166,8 +166,8 @@ def write_pdf(content: ReportContent, path: "str | Path") -> Path:
         "Producer": "nasbench-suite",
         "CreationDate": None,
     }
-    with plot_style():
-        with PdfPages(tmp, metadata=meta) as pdf:
+    try:
+        with plot_style(), PdfPages(tmp, metadata=meta) as pdf:
             for fig in _text_pages(content_lines(content)):
                 pdf.savefig(fig)
             for spec in content.figures:
@@ -177,5 +177,7 @@ def write_pdf(content: ReportContent, path: "str | Path") -> Path:
                     "\n".join(textwrap.wrap(spec.caption, 120)), fontsize=7, color="#57606a"
                 )
                 pdf.savefig(fig)
-    os.replace(tmp, path)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
     return path

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -179,8 +180,10 @@ def train(
     from nasbench_suite.models import build_network, count_parameters
     from nasbench_suite.space.codec import check_ops, parse_arch, to_arch_str
 
-    if int(config.epochs) < 1:
-        raise NasBenchError(f"epochs must be a positive integer, got {config.epochs!r}")
+    for name in ("epochs", "batch_size", "eval_batch_size", "channels", "cells_per_stage"):
+        value = getattr(config, name, 1)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise NasBenchError(f"{name} must be a positive integer, got {value!r}")
     ops = parse_arch(arch) if isinstance(arch, str) else check_ops(arch)
     device = resolve_device(config.device)
     cuda = device.type == "cuda"
