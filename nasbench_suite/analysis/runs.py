@@ -223,11 +223,11 @@ def load_runs(roots: "str | Path | list[str | Path] | tuple") -> RunSet:
                 f"run directory {root} does not exist; "
                 "give the --out folder of `nasbench-suite run`"
             )
-        for folder in _run_folders(root):
-            key = folder.resolve()
-            if key not in seen:
-                seen.add(key)
-                runs.append(_load_run(folder))
+        mine = [_load_run(f) for f in _run_folders(root) if f.resolve() not in seen]
+        check_same_spec(((r.label, r.search_dataset, r.spec) for r in mine), root)
+        for run in mine:
+            seen.add(run.path.resolve())
+            runs.append(run)
     # a temp folder next to a finished one is a rerun in progress: keep the finished run only
     finished = {
         (r.path.parent.resolve(), r.index) for r in runs if not r.path.name.startswith(".")
@@ -243,7 +243,6 @@ def load_runs(roots: "str | Path | list[str | Path] | tuple") -> RunSet:
             f"no run folders (<strategy>/<dataset>/run-<k>/) under {names}; "
             "run an experiment first: nasbench-suite run experiments/quick.yaml"
         )
-    check_same_spec(((r.label, r.search_dataset, r.spec) for r in runs), ", ".join(map(str, paths)))
     runs = _qualify_labels(_adopt_experiment(runs))
     runs.sort(key=lambda r: (r.experiment, r.label, r.search_dataset, r.index, str(r.path)))
     return RunSet(paths, tuple(runs), _missing(runs))

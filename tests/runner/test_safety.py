@@ -132,7 +132,7 @@ def test_workers_capped_and_validated(tmp_path, capsys, store):
     assert code == 0, err
     assert "2 runs" in out
     code, _, err = _cli(capsys, ["run", spec, "--out", tmp_path / "o", "--workers", "0"])
-    assert code == 2 and "--workers must be a positive integer" in err
+    assert code == 2 and "--workers: must be an integer >= 1, got 0" in err
 
 
 def test_summary_and_report_refuse_mixed_specs(tmp_path, capsys, store):
