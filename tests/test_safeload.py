@@ -196,3 +196,25 @@ def test_no_other_unpickling_in_the_package():
         if pattern.search(line.split("#")[0]) and "``" not in line
     ]
     assert offenders == []
+
+
+def test_query_building_a_missing_store_from_poisoned_raw(tmp_path, capsys, raw_dir,
+                                                           monkeypatch):
+    """`query` builds a missing store on first use: the same checks apply."""
+    from nasbench_suite.bench import sources
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw, symlinks=False, copy_function=os.symlink)
+    marker, name = tmp_path / "pwned", "constrained-tpe/metric_vals.pkl"
+    (raw / name).unlink()
+    (raw / name).write_bytes(gadget_bytes("os.system", marker, wrap=lambda g: {"cifar10": g}))
+    sums = raw / "SHA256SUMS"
+    text = sums.read_text()
+    sums.unlink()
+    sums.write_text("\n".join(f"{sources.sha256(raw / name)}  ./{name}" if line.endswith(name)
+                              else line for line in text.splitlines()) + "\n")
+    monkeypatch.setenv("NASBENCH_SUITE_RAW", str(raw))
+    monkeypatch.setenv("NASBENCH_SUITE_STORE", str(tmp_path / "store"))
+    code, err = _exit_and_message(capsys, ["query", "0", "--dataset", "cifar10"])
+    assert code == 2 and not marker.exists() and str(raw / name) in err, err
+    assert "Traceback" not in err and not (tmp_path / "store").exists()
