@@ -24,7 +24,7 @@ from nasbench_suite.errors import NasBenchError, SpecError
 from nasbench_suite.runner.spec import TOP_KEYS, parse_spec
 from nasbench_suite.yamlsafe import YamlError, load_yaml_bytes
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 SUBKEYS = ["type", "search_dataset", "fidelity", "noise", "eval_overhead_s", "latency_device",

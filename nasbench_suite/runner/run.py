@@ -37,7 +37,10 @@ Run folder ``<out>/<label>/<dataset>/run-<k>/``: ``spec.json`` (the :class:`RunS
 ``trajectory.jsonl`` (one row per recorded evaluation, keys sorted, compact JSON) and
 ``metadata.json`` (status, versions, git revision, store checksum, seeds, wall time). Everything
 is written to ``.run-<k>.tmp`` beside it, then moved into place with :func:`os.replace`; a folder
-whose ``metadata.json`` says ``"status": "complete"`` is never touched again. ``spec.json`` and
+whose ``metadata.json`` says ``"status": "complete"`` is never touched again, and files the suite
+did not write in a folder that is redone are kept (:mod:`nasbench_suite.runner.folders`).
+``metadata.json`` also records the SHA-256 of the trajectory and the spec / experiment hashes that
+readers use to find damaged or mixed run folders (:mod:`nasbench_suite.runfolder_check`). ``spec.json`` and
 ``trajectory.jsonl`` are byte-identical for the same spec and seed; wall-clock data lives in
 ``metadata.json`` only.
 """

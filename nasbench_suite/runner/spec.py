@@ -228,7 +228,7 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
 MAX_GRID_RUNS = 1_000_000  # run folders one spec may ask for (NATS protocol: 6,000)
 
 
-def _check_grid_size(spec: "ExperimentSpec") -> "ExperimentSpec":
+def _check_grid_size(spec: ExperimentSpec) -> ExperimentSpec:
     """Refuse a grid too large to run or even list (``runs: 1000000000``)."""
     total = spec.runs * len(spec.strategies) * len(spec.benchmark.search_datasets)
     if total > MAX_GRID_RUNS:
