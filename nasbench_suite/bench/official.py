@@ -85,8 +85,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _load_pth(path: Path) -> Any:
-    """Load a torch-saved file with ``torch.load(weights_only=True)`` (or, without torch, as a
-    restricted pickle); see :mod:`nasbench_suite.safeload`."""
+    """Load a torch-saved file through the audited loader (:func:`safeload.load_torch`)."""
     try:
         with _no_gc():
             return safeload.load_torch(path)
