@@ -8,8 +8,8 @@ import pkgutil
 import sys
 
 from nasbench_suite import __version__
+from nasbench_suite.commands.argtypes import OneLineParser
 from nasbench_suite.errors import NasBenchError
-
 
 
 def command_modules() -> list[str]:
@@ -22,7 +22,7 @@ def command_modules() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (sub-command modules are imported lazily, all light)."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nasbench-suite",
         description="Compare NAS strategies on NAS-Bench-201: store, search, train, report.",
     )
@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except NasBenchError as exc:
         print(f"nasbench-suite: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # disk full, permission denied, a folder where a file goes, ...
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"nasbench-suite: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nasbench-suite: interrupted; finished work is kept", file=sys.stderr)

@@ -7,6 +7,8 @@ found becomes a :class:`Run` with a ``status``:
 * ``complete``: metadata says so; its trajectory is loaded.
 * ``failed``: metadata says ``failed``; kept (with its error) so reports show it.
 * ``unfinished``: no readable metadata, or a ``.run-<k>.tmp`` folder the runner was writing.
+* ``damaged``: metadata says complete but the trajectory does not match it (truncated, edited);
+  listed in reports, never used (:mod:`nasbench_suite.runfolder_check`).
 
 Runs that *should* exist but do not are reported as :class:`Missing` entries: a grid is expected to
 hold, for every experiment, every (strategy label, search dataset) combination seen in it with the
@@ -30,9 +32,15 @@ from pathlib import Path
 import numpy as np
 
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.runfolder_check import (
+    check_same_spec,
+    metadata_problem,
+    read_json_dict,
+    trajectory_problem,
+)
 from nasbench_suite.runner.spec import PROTOCOLS
 
-COMPLETE, FAILED, UNFINISHED = "complete", "failed", "unfinished"
+COMPLETE, FAILED, UNFINISHED, DAMAGED = "complete", "failed", "unfinished", "damaged"
 _RUN_DIR = re.compile(r"^run-(\d+)$")
 _TMP_DIR = re.compile(r"^\.run-(\d+)\.tmp$")
 
@@ -130,6 +138,11 @@ class RunSet:
         return tuple(r for r in self.runs if r.status == UNFINISHED)
 
     @property
+    def damaged(self) -> tuple[Run, ...]:
+        """Complete runs whose trajectory does not match their metadata (never used)."""
+        return tuple(r for r in self.runs if r.status == DAMAGED)
+
+    @property
     def labels(self) -> tuple[str, ...]:
         return tuple(sorted({r.label for r in self.runs}))
 
@@ -218,11 +231,11 @@ def load_runs(roots: "str | Path | list[str | Path] | tuple") -> RunSet:
                 f"run directory {root} does not exist; "
                 "give the --out folder of `nasbench-suite run`"
             )
-        for folder in _run_folders(root):
-            key = folder.resolve()
-            if key not in seen:
-                seen.add(key)
-                runs.append(_load_run(folder))
+        mine = [_load_run(f) for f in _run_folders(root) if f.resolve() not in seen]
+        check_same_spec(((r.label, r.search_dataset, r.spec) for r in mine), root)
+        for run in mine:
+            seen.add(run.path.resolve())
+            runs.append(run)
     # a temp folder next to a finished one is a rerun in progress: keep the finished run only
     finished = {
         (r.path.parent.resolve(), r.index) for r in runs if not r.path.name.startswith(".")
@@ -293,11 +306,7 @@ def _run_folders(root: Path) -> list[Path]:
 
 
 def _read_json(path: Path) -> dict | None:
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
+    return read_json_dict(path)
 
 
 def _load_run(folder: Path) -> Run:
@@ -316,9 +325,15 @@ def _load_run(folder: Path) -> Run:
         protocol = experiment
     if folder.name.startswith(".") or meta is None:
         status, error = UNFINISHED, None
+    elif metadata_problem(meta):
+        status, error = UNFINISHED, f"malformed metadata.json: {metadata_problem(meta)}"
     else:
         status = meta.get("status") if meta.get("status") in (COMPLETE, FAILED) else UNFINISHED
         error = meta.get("error") if status == FAILED else None
+        error = error if isinstance(error, str) or error is None else str(error)
+        problem = trajectory_problem(folder, meta) if status == COMPLETE else None
+        if problem:
+            status, error = DAMAGED, f"damaged: {problem}"
     reports = tuple(spec.get("report_datasets") or ())
     time_s, n_evals, arch, inc = _trajectory(folder / "trajectory.jsonl", reports)
     if not reports:
@@ -350,17 +365,27 @@ def _load_run(folder: Path) -> Run:
 def _trajectory(path: Path, reports: tuple[str, ...]):
     rows = []
     try:
-        with open(path) as handle:
+        with open(path, encoding="utf-8") as handle:
             for line in handle:
                 line = line.strip()
                 if not line:
                     continue
                 try:
-                    rows.append(json.loads(line))
+                    row = json.loads(line)
                 except ValueError:
                     break  # a torn last line of an interrupted run
-    except OSError:
+                if not isinstance(row, dict):
+                    break
+                rows.append(row)
+    except (OSError, ValueError):  # missing, or not UTF-8
         pass
+    try:
+        return _arrays(rows, reports)
+    except (TypeError, ValueError, AttributeError):  # a row with values of the wrong type
+        return _arrays([], reports)
+
+
+def _arrays(rows: list[dict], reports: tuple[str, ...]):
     names = list(reports)
     for row in rows:
         for d in row.get("incumbent_test_acc") or {}:

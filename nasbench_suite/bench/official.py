@@ -23,9 +23,7 @@ import bz2
 import gc
 import hashlib
 import io
-import pickle
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_suite import safeload
 from nasbench_suite.bench import sources
 from nasbench_suite.bench.build import _fill_missing, add_derived, check_invariants
 from nasbench_suite.bench.datasets import SEEDS
@@ -60,36 +59,17 @@ _NOTES = {
     "test_acc_12ep": "{t} accuracy at the last of 12 epochs, seed mean",
 }
 _NAN = float("nan")
-_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # first pickle of a pre-1.6 (non-zip) torch file
 _WHAT = ("NAS-Bench-201-v1_1-096897.pth (or v1_0-e61699.pth) or the NATS-tss-v1_0-3ffb9-simple "
          "folder")
 _FIX = f"pass {_WHAT} exactly as downloaded, re-downloading it if damaged"
 
 
-class _Unpickler(pickle.Unpickler):
-    """Unpickler for benchmark data: plain containers, numpy and (when installed) torch only."""
-
-    _ALLOWED = ("builtins", "collections", "copyreg", "_codecs", "numpy", "torch")
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-        return super().find_class(module, name)
-
-    def persistent_load(self, pid: Any) -> Any:
-        raise pickle.UnpicklingError("it holds torch tensors; install torch to read it")
-
-
 def _unpickle(handle: Any, where: Path) -> Any:
-    """One pickle from ``handle``; any failure is a :class:`DataError` naming ``where``."""
+    """One pickle from ``handle`` through the audited loader; errors name ``where``."""
     try:
-        return _Unpickler(handle).load()
-    except ImportError as exc:
-        raise DataError(
-            f"cannot read {where}: it needs {exc.name or 'torch'} ({exc}); install torch, or use "
-            f"the -simple NATS-Bench folder, which holds no weights") from exc
-    except Exception as exc:  # noqa: BLE001 - whatever breaks, the file is unusable
-        raise DataError(f"cannot read {where} ({type(exc).__name__}: {exc}); {_FIX}") from exc
+        return safeload.load_stream(handle, where)
+    except DataError as exc:
+        raise DataError(f"{exc}; {_FIX}") from None
 
 
 @contextmanager
@@ -105,34 +85,12 @@ def _no_gc() -> Iterator[None]:
 
 
 def _load_pth(path: Path) -> Any:
-    """Load a torch-saved file with torch when importable, else as a (zip or legacy) pickle."""
-    try:
-        import torch
-    except ImportError:
-        with _no_gc():
-            return _load_pth_without_torch(path)
+    """Load a torch-saved file through the audited loader (:func:`safeload.load_torch`)."""
     try:
         with _no_gc():
-            return torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:  # noqa: BLE001 - truncated zip, bad pickle, ...
-        raise DataError(f"cannot read {path} ({type(exc).__name__}: {exc}); {_FIX}") from exc
-
-
-def _load_pth_without_torch(path: Path) -> Any:
-    """Read a torch file that holds no tensors (zip: ``*/data.pkl``; legacy: 4th pickle)."""
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                member = next(n for n in archive.namelist() if n.endswith("data.pkl"))
-                data = archive.read(member)
-        except (StopIteration, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise DataError(f"cannot read {path} as a torch zip file ({exc!r}); {_FIX}") from exc
-        return _unpickle(io.BytesIO(data), path)
-    with open(path, "rb") as handle:
-        if _unpickle(handle, path) != _LEGACY_MAGIC:
-            raise DataError(f"{path} is not a torch-saved file; {_FIX}")
-        _unpickle(handle, path), _unpickle(handle, path)  # protocol version, system info
-        return _unpickle(handle, path)
+            return safeload.load_torch(path)
+    except DataError as exc:
+        raise DataError(f"{exc}; {_FIX}") from None
 
 
 def _load_pbz2(path: Path, digest: "hashlib._Hash | None" = None) -> Any:

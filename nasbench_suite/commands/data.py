@@ -26,10 +26,12 @@ def register(sub) -> None:
 def _build(args: argparse.Namespace) -> int:
     import time
 
+    from nasbench_suite.bench.store import check_store_target
     from nasbench_suite.errors import DataError
     from nasbench_suite.paths import default_raw_dir, default_store_dir
 
     out = args.out or default_store_dir()
+    check_store_target(out)  # before any work: never over a folder the suite did not write
     start = time.perf_counter()
     if args.official is not None:
         from nasbench_suite.bench.official import build_from_official
@@ -57,5 +59,9 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"store {summary['store']} OK: {summary['cells']} cells, {summary['iso_classes']} "
               f"isomorphism classes, published optima reproduced, checksum {summary['arrays_sha256'][:12]}")
         if "raw_files_checked" in summary:
-            print(f"raw sources OK: {summary['raw_files_checked']} files match SHA256SUMS")
+            print(f"raw sources OK: {summary['raw_files_checked']} files match the checksums shipped with the suite")
+            if summary["columns_recomputed"]:
+                print("every store column recomputed from the raw sources: identical")
+            else:
+                print("store not built from the raw sources: its columns were not recomputed")
     return 0

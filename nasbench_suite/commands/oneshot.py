@@ -19,6 +19,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nasbench_suite.commands.argtypes import (
+    BATCH,
+    CELLS,
+    CHANNELS,
+    COUNT,
+    EPOCHS,
+    SEED,
+    THREADS,
+    finite_float,
+    int_range,
+)
 from nasbench_suite.commands.common import add_store_option, fmt, print_json
 from nasbench_suite.errors import NasBenchError
 
@@ -35,27 +46,27 @@ def register(sub) -> None:
         "or auto (CIFAR-10 if on disk, else Fashion-MNIST; default)",
     )
     p.add_argument(
-        "--epochs", type=int, default=None, help="search epochs (default: NB201's for the method)"
+        "--epochs", type=EPOCHS, default=None, help="search epochs (default: NB201's for the method)"
     )
-    p.add_argument("--subset", type=int, default=None, help="use the first N images of each split")
-    p.add_argument("--seed", type=int, default=0, help="weights, data order, sampling")
+    p.add_argument("--subset", type=COUNT, default=None, help="use the first N images of each split")
+    p.add_argument("--seed", type=SEED, default=0, help="weights, data order, sampling")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument(
         "--latency-device", default=None, help="store device for the latency loss (darts-hw)"
     )
     p.add_argument(
-        "--latency-weight", type=float, default=None, help="loss units per ms (darts-hw: 0.1)"
+        "--latency-weight", type=finite_float, default=None, help="loss units per ms (darts-hw: 0.1)"
     )
     p.add_argument(
-        "--channels", type=int, default=None, help="C (default 16; 4 on synthetic data)"
+        "--channels", type=CHANNELS, default=None, help="C (default 16; 4 on synthetic data)"
     )
     p.add_argument(
-        "--cells-per-stage", type=int, default=None, help="N (default 5; 1 on synthetic data)"
+        "--cells-per-stage", type=CELLS, default=None, help="N (default 5; 1 on synthetic data)"
     )
-    p.add_argument("--batch-size", type=int, default=None, help="default: NB201's for the method")
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--batch-size", type=BATCH, default=None, help="default: NB201's for the method")
+    p.add_argument("--threads", type=THREADS, default=None, help="torch CPU threads")
     p.add_argument(
-        "--train-epochs", type=int, default=0, help="also train the derived cell for real"
+        "--train-epochs", type=int_range(0, 100_000), default=0, help="also train the derived cell for real"
     )
     p.add_argument("--data-root", default=None, help="folder with the dataset files")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nasbench_suite.commands.argtypes import COUNT, WORKERS
+
 
 def register(sub) -> None:
     run = sub.add_parser(
@@ -18,7 +20,7 @@ def register(sub) -> None:
     run.add_argument(
         "--out", type=Path, default=None, help="output folder (default: reports/runs/<spec name>)"
     )
-    run.add_argument("--runs", type=int, default=None, help="override the spec's number of runs")
+    run.add_argument("--runs", type=COUNT, default=None, help="override the spec's number of runs")
     run.add_argument(
         "--executor",
         choices=("local", "ray"),
@@ -30,7 +32,7 @@ def register(sub) -> None:
     )
     run.add_argument(
         "--workers",
-        type=int,
+        type=WORKERS,
         default=None,
         help="worker processes (default: CPU count; 1: in-process)",
     )
@@ -48,8 +50,23 @@ def default_out(name: str) -> Path:
     return (REPO_DIR if in_checkout() else Path.cwd()) / "reports" / "runs" / name
 
 
+def _workers(workers: int | None, n_runs: int, executor: str) -> int | None:
+    """``--workers`` checked and capped at the number of runs and (locally) of CPU cores."""
+    import os
+
+    from nasbench_suite.errors import NasBenchError
+
+    if workers is None:
+        return None if executor == "ray" else max(1, min(n_runs, os.cpu_count() or 1))
+    if workers < 1:
+        raise NasBenchError(f"--workers must be a positive integer, got {workers}")
+    cap = n_runs if executor == "ray" else min(n_runs, os.cpu_count() or 1)
+    return max(1, min(workers, cap))
+
+
 def _run(args: argparse.Namespace) -> int:
     from nasbench_suite.runner import expand, load_spec, run_grid
+    from nasbench_suite.runner.lock import output_lock
 
     spec = load_spec(args.spec, runs=args.runs)
     out = args.out or default_out(spec.name)
@@ -58,15 +75,17 @@ def _run(args: argparse.Namespace) -> int:
 
         raise NasBenchError("--address needs --executor ray")
     runs = expand(spec)
-    result = run_grid(
-        runs,
-        out,
-        executor=args.executor,
-        workers=args.workers,
-        address=args.address,
-        quiet=args.quiet,
-        store_path=args.store,
-    )
+    workers = _workers(args.workers, len(runs), args.executor)
+    with output_lock(out):  # one `run` per output folder at a time
+        result = run_grid(
+            runs,
+            out,
+            executor=args.executor,
+            workers=workers,
+            address=args.address,
+            quiet=args.quiet,
+            store_path=args.store,
+        )
     failed = result.failed
     print(
         f"{len(runs)} runs in {result.out}: {result.done} done, {result.skipped} skipped, "

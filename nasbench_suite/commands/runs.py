@@ -33,7 +33,7 @@ def _summary(args: argparse.Namespace) -> int:
             r.search_dataset,
             r.dataset,
             str(r.runs),
-            str(r.failed + r.unfinished),
+            str(r.failed + r.unfinished + r.damaged),
             f"{fmt(r.final_test_mean)} +- {fmt(r.final_test_std)}",
         )
         for r in rows
@@ -41,4 +41,8 @@ def _summary(args: argparse.Namespace) -> int:
     widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
     for line in (header, *table):
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    damaged = sum({(r.strategy, r.search_dataset): r.damaged for r in rows}.values())
+    if damaged:
+        print(f"note: {damaged} damaged run(s) (trajectory.jsonl does not match metadata.json) "
+              "are counted as not done and left out of the means")
     return 0

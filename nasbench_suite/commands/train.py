@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from nasbench_suite.commands.argtypes import BATCH, CELLS, CHANNELS, COUNT, EPOCHS, SEED
 from nasbench_suite.commands.common import add_store_option, fmt, print_json
 
 
@@ -14,13 +15,13 @@ def register(sub) -> None:
     p.add_argument("arch", help="arch string |op~0|+|op~0|op~1|+|... or an NB201 index")
     p.add_argument("--dataset", default="cifar10-valid",
                    help="cifar10-valid, cifar10, cifar100, ImageNet16-120 or fashion-mnist")
-    p.add_argument("--epochs", type=int, default=200, help="training epochs (NB201: 200 or 12)")
-    p.add_argument("--subset", type=int, default=None, help="train on N images (valid/test cut to N)")
-    p.add_argument("--seed", type=int, default=0, help="training seed")
+    p.add_argument("--epochs", type=EPOCHS, default=200, help="training epochs (NB201: 200 or 12)")
+    p.add_argument("--subset", type=COUNT, default=None, help="train on N images (valid/test cut to N)")
+    p.add_argument("--seed", type=SEED, default=0, help="training seed")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
-    p.add_argument("--channels", type=int, default=16, help="C, channels of the first stage")
-    p.add_argument("--cells", type=int, default=5, help="N, cells per stage")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--channels", type=CHANNELS, default=16, help="C, channels of the first stage")
+    p.add_argument("--cells", type=CELLS, default=5, help="N, cells per stage")
+    p.add_argument("--batch-size", type=BATCH, default=256)
     p.add_argument("--compile", action="store_true", help="torch.compile the network")
     p.add_argument("--data-root", type=Path, default=None, help="folder with the dataset files")
     p.add_argument("--download", action="store_true", help="fetch missing CIFAR / Fashion-MNIST via torchvision")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nasbench_suite.commands.argtypes import BATCH, SEED, THREADS
 from nasbench_suite.commands.common import add_store_option, fmt, print_json
 from nasbench_suite.errors import NasBenchError
 
@@ -26,12 +27,12 @@ def register(sub) -> None:
         "--dataset", default="cifar10", help="cifar10, cifar10-valid, cifar100, ImageNet16-120"
     )
     comp.add_argument("--sample", default="all", help="N random cells (seeded), or 'all'")
-    comp.add_argument("--seed", type=int, default=0, help="seeds the sample, weights and batch")
+    comp.add_argument("--seed", type=SEED, default=0, help="seeds the sample, weights and batch")
     comp.add_argument("--device", default="cpu", help="cpu or cuda")
-    comp.add_argument("--batch", type=int, default=32, help="mini-batch size (default 32)")
+    comp.add_argument("--batch", type=BATCH, default=32, help="mini-batch size (default 32)")
     comp.add_argument("--out", required=True, help="CSV to append scores to")
     comp.add_argument(
-        "--threads", type=int, default=None, help="torch CPU threads (default: torch's)"
+        "--threads", type=THREADS, default=None, help="torch CPU threads (default: torch's)"
     )
     comp.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     add_store_option(comp)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import pickle
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -47,23 +46,15 @@ class ImageBatch:
 
 
 # --- readers ------------------------------------------------------------------------------------
-class _NumpyUnpickler(pickle.Unpickler):
-    """Unpickles the CIFAR batches (dicts of numpy arrays, lists, bytes) and nothing else."""
-
-    def find_class(self, module: str, name: str):
-        if module.split(".")[0] == "numpy" or (module, name) == ("builtins", "bytes"):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name}")
-
-
 def read_cifar10_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One ``cifar-10-batches-py`` pickle -> (uint8 images (N, 32, 32, 3), int64 labels (N,))."""
+    from nasbench_suite import safeload
+
+    raw = safeload.load_file(path, encoding="bytes")  # the audited loader: no code runs
     try:
-        with open(path, "rb") as handle:
-            raw = _NumpyUnpickler(handle, encoding="bytes").load()
         data = np.asarray(raw[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
         labels = np.asarray(raw[b"labels"], dtype=np.int64)
-    except (OSError, pickle.UnpicklingError, KeyError, ValueError, EOFError) as exc:
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
         raise DataError(f"{path} is not a CIFAR-10 python batch ({exc})") from exc
     return data.transpose(0, 2, 3, 1), labels
 

@@ -13,6 +13,7 @@ import copy
 import csv
 import json
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -129,6 +130,12 @@ def score_cells(
     """
     from nasbench_suite.bench.store import open_store
 
+    for name, value in (("batch", batch), ("channels", channels),
+                        ("cells_per_stage", cells_per_stage)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise NasBenchError(f"{name} must be a positive integer, got {value!r}")
+    if out is not None and Path(out).exists() and not Path(out).is_file():
+        raise NasBenchError(f"--out {out} is a folder, not a CSV file; name a file to write")
     proxies = [create_proxy(p).name for p in proxies]
     dataset = dataset_name(dataset)
     dev = resolve_device(device)

@@ -143,6 +143,11 @@ def build_content(
         warnings.append(
             f"{len(rs.failed)} run(s) failed; they are listed below and left out of the statistics"
         )
+    if getattr(rs, "damaged", ()):
+        warnings.append(
+            f"{len(rs.damaged)} run(s) are damaged (trajectory.jsonl does not match "
+            "metadata.json); they are listed below and left out of the statistics"
+        )
     if not rs.complete:
         warnings.append("no run is complete yet: there is nothing to compare")
     checkpoints = _checkpoints(rs)

@@ -152,7 +152,10 @@ class _plot_style:
         import matplotlib
 
         self._ctx = matplotlib.rc_context(
-            {"svg.hashsalt": "nasbench-suite", "font.size": 9, "axes.titlesize": 10}
+            # text.parse_math off: a title, label or kwarg with "$...$" is printed as written
+            # rather than parsed as mathtext (which fails on user text and breaks the PDF)
+            {"svg.hashsalt": "nasbench-suite", "font.size": 9, "axes.titlesize": 10,
+             "text.parse_math": False}
         )
         self._ctx.__enter__()
         return self

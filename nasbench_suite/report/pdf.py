@@ -261,18 +261,21 @@ def write_pdf(content: ReportContent, path: str | Path) -> Path:
         "Producer": "nasbench-suite",
         "CreationDate": None,
     }
-    with plot_style(), PdfPages(tmp, metadata=meta) as pdf:
-        first = leaderboard_page(content)
-        pdf.savefig(first)
-        cd_drawn = content.results is not None and not getattr(first, "cd_left_out", False)
-        for spec in figure_order(content, cd_drawn):
-            fig = spec.make()
-            fig.suptitle(spec.title, fontsize=10, weight="bold")
-            fig.supxlabel(
-                "\n".join(textwrap.wrap(spec.caption, 120)), fontsize=7, color="#57606a"
-            )
-            pdf.savefig(fig)
-        for fig in _text_pages(content_lines(content)):
-            pdf.savefig(fig)
-    os.replace(tmp, path)
+    try:
+        with plot_style(), PdfPages(tmp, metadata=meta) as pdf:
+            first = leaderboard_page(content)
+            pdf.savefig(first)
+            cd_drawn = content.results is not None and not getattr(first, "cd_left_out", False)
+            for spec in figure_order(content, cd_drawn):
+                fig = spec.make()
+                fig.suptitle(spec.title, fontsize=10, weight="bold")
+                fig.supxlabel(
+                    "\n".join(textwrap.wrap(spec.caption, 120)), fontsize=7, color="#57606a"
+                )
+                pdf.savefig(fig)
+            for fig in _text_pages(content_lines(content)):
+                pdf.savefig(fig)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
     return path

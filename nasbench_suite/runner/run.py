@@ -42,7 +42,10 @@ Run folder ``<out>/<label>/<dataset>/run-<k>/``: ``spec.json`` (the :class:`RunS
 ``trajectory.jsonl`` (one row per recorded evaluation, keys sorted, compact JSON) and
 ``metadata.json`` (status, versions, git revision, store checksum, seeds, wall time). Everything
 is written to ``.run-<k>.tmp`` beside it, then moved into place with :func:`os.replace`; a folder
-whose ``metadata.json`` says ``"status": "complete"`` is never touched again. ``spec.json`` and
+whose ``metadata.json`` says ``"status": "complete"`` is never touched again, and files the suite
+did not write in a folder that is redone are kept (:mod:`nasbench_suite.runner.folders`).
+``metadata.json`` also records the SHA-256 of the trajectory and the spec / experiment hashes that
+readers use to find damaged or mixed run folders (:mod:`nasbench_suite.runfolder_check`). ``spec.json`` and
 ``trajectory.jsonl`` are byte-identical for the same spec and seed; wall-clock data lives in
 ``metadata.json`` only.
 """
@@ -62,6 +65,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from nasbench_suite.runfolder_check import integrity_fields
+from nasbench_suite.runner.folders import replace_run_folder
 from nasbench_suite.runner.grid import NOISE_STREAM, SEARCHER_STREAM, RunSpec
 
 SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE = "spec.json", "trajectory.jsonl", "metadata.json"
@@ -350,6 +355,7 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
     wall_s = time.perf_counter() - wall0
     status = FAILED if outcome.error else COMPLETE
     meta = _metadata(run, outcome, ctx, status, started, wall_s)
+    meta.update(integrity_fields(run.to_json(), "".join(outcome.lines)))
 
     tmp = folder.parent / f".{folder.name}.tmp"
     try:
@@ -368,11 +374,10 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
         if target.name not in (SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE):
             target.write_text(json.dumps(content, sort_keys=True, default=_jsonable) + "\n")
     (tmp / METADATA_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1) + "\n")
-    try:
-        os.replace(tmp, folder)
-    except OSError:  # an unfinished or failed earlier attempt is in the way
-        shutil.rmtree(folder)
-        os.replace(tmp, folder)
+    kept = replace_run_folder(tmp, folder)  # keeps what the suite did not write
+    if kept:
+        print(f"note: {rel} was redone; kept {', '.join(kept)} (not written by the suite) in it",
+              file=sys.stderr)
     return RunResult(rel, status, outcome.n_evals, wall_s, outcome.searcher_s, outcome.error)
 
 
@@ -408,7 +413,12 @@ def _metadata(
             "searcher_seed": run.searcher_seed(),
             "noise_spawn_key": [*run.spawn_key, NOISE_STREAM],
         },
-        "store": {"path": str(ctx.store.path), "checksum": ctx.store.checksum},
+        "store": {
+            "path": str(ctx.store.path),
+            "checksum": ctx.store.checksum,
+            "read_sha256": ctx.store.read_sha256,  # of the bytes this run actually read
+            "manifest_sha256": ctx.store.manifest_sha256,
+        },
         **environment(),
     }
 

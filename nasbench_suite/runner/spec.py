@@ -165,7 +165,7 @@ class ExperimentSpec:
 
     def with_runs(self, runs: int) -> "ExperimentSpec":
         """A copy with another number of runs (the ``--runs`` override)."""
-        return dataclasses.replace(self, runs=_positive_int(runs, "runs"))
+        return _check_grid_size(dataclasses.replace(self, runs=_positive_int(runs, "runs")))
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -175,20 +175,18 @@ def load_spec(path: "str | Path", runs: int | None = None) -> ExperimentSpec:
     Raises:
         SpecError: one sentence naming the file, the bad value and what is accepted.
     """
-    import yaml
+    from nasbench_suite.yamlsafe import MAX_BYTES, YamlError, load_yaml_bytes
 
     path = Path(path)
     try:
-        text = path.read_text()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise SpecError(f"cannot read spec {path}: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"spec {path} is not valid YAML{where}: {problem}") from None
+    try:  # UTF-8, bounded size / depth / aliases, no duplicate keys (nasbench_suite.yamlsafe)
+        data = load_yaml_bytes(raw, f"spec {path}")
+    except YamlError as exc:
+        raise SpecError(str(exc)) from None
     try:
         spec = parse_spec(data, default_name=path.stem)
         return spec if runs is None else spec.with_runs(runs)
@@ -229,7 +227,7 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
     objective = data.get("objective")
     if objective is not None:
         objective = _objective(objective, benchmark)
-    return ExperimentSpec(
+    return _check_grid_size(ExperimentSpec(
         name=name,
         strategies=strategies,
         benchmark=benchmark,
@@ -242,7 +240,20 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
         protocol=_protocol(data.get("protocol"), name),
         budget_rule=_choice(data.get("budget_rule", "drop"), BUDGET_RULES, "budget_rule"),
         incumbent=_choice(data.get("incumbent", "max_fidelity"), INCUMBENT_RULES, "incumbent"),
-    )
+    ))
+
+
+MAX_GRID_RUNS = 1_000_000  # run folders one spec may ask for (NATS protocol: 6,000)
+
+
+def _check_grid_size(spec: ExperimentSpec) -> ExperimentSpec:
+    """Refuse a grid too large to run or even list (``runs: 1000000000``)."""
+    total = spec.runs * len(spec.strategies) * len(spec.benchmark.search_datasets)
+    if total > MAX_GRID_RUNS:
+        raise SpecError(
+            f"runs: {spec.runs} gives {total:,} runs ({len(spec.strategies)} strategies x "
+            f"{len(spec.benchmark.search_datasets)} datasets); at most {MAX_GRID_RUNS:,} fit")
+    return spec
 
 
 def _choice(value: Any, known: tuple[str, ...], where: str) -> str:

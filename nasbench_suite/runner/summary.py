@@ -2,13 +2,13 @@
 
 Reads only each run's ``metadata.json`` (its ``final_incumbent``), so summarising thousands of
 runs is quick. Statistics are over *complete* runs; failed or unfinished folders are counted
-apart. The standard deviation is the sample one (``ddof=1``) and 0 for a single run. Runs whose
+apart, and so are damaged ones (a trajectory that does not match its metadata, see
+:mod:`nasbench_suite.runfolder_check`); folders mixing specs are refused. The standard deviation is the sample one (``ddof=1``) and 0 for a single run. Runs whose
 incumbent has no test accuracy (no evaluation fitted in the budget) are left out of the mean.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +17,13 @@ import numpy as np
 
 from nasbench_suite.bench.datasets import DATASET_NAMES
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.runfolder_check import (
+    DAMAGED,
+    check_same_spec,
+    metadata_problem,
+    read_json_dict,
+    trajectory_problem,
+)
 from nasbench_suite.runner.run import COMPLETE, FAILED, METADATA_FILE, SPEC_FILE
 
 
@@ -33,6 +40,7 @@ class SummaryRow:
     failed: int = 0
     unfinished: int = 0
     mean_evals: float | None = None
+    damaged: int = 0  # complete runs whose trajectory does not match their metadata
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -57,14 +65,15 @@ def iter_runs(root: "str | Path") -> list[RunRecord]:
         raise NasBenchError(
             f"no runs folder {root}; give the --out folder of `nasbench-suite run`"
         )
-    records = []
+    records, specs = [], []
     for folder in sorted(root.glob("*/*/run-*")):
         if not folder.is_dir():
             continue
         label, dataset = folder.parent.parent.name, folder.parent.name
-        try:
-            meta = json.loads((folder / METADATA_FILE).read_text())
-        except (OSError, ValueError):
+        spec = read_json_dict(folder / SPEC_FILE) or {}
+        specs.append((label, dataset, spec))
+        meta = read_json_dict(folder / METADATA_FILE)
+        if meta is None or metadata_problem(meta):
             records.append(RunRecord(label, dataset, "unfinished", 0, {}, ()))
             continue
         # budget_rule interpolate: the value read at the budget (runner/budget.py)
@@ -72,22 +81,14 @@ def iter_runs(root: "str | Path") -> list[RunRecord]:
             (meta.get("final_incumbent") or {}).get("test_acc") or {}
         )
         reports: tuple[str, ...] = tuple(sorted(final))
-        if not reports:
-            try:
-                spec = json.loads((folder / SPEC_FILE).read_text())
-                reports = tuple(spec.get("report_datasets", ()))
-            except (OSError, ValueError):
-                pass
-        records.append(
-            RunRecord(
-                label,
-                dataset,
-                meta.get("status", "unfinished"),
-                int(meta.get("n_evals", 0)),
-                final,
-                reports,
-            )
-        )
+        if not reports and isinstance(spec.get("report_datasets"), list):
+            reports = tuple(str(d) for d in spec["report_datasets"])
+        status = meta["status"]
+        if status == COMPLETE and trajectory_problem(folder, meta):
+            status = DAMAGED  # counted apart, never averaged
+        records.append(RunRecord(label, dataset, status, int(meta.get("n_evals", 0)), final,
+                                 reports))
+    check_same_spec(specs, root, one_experiment=True)
     return records
 
 
@@ -106,7 +107,8 @@ def summarize(root: "str | Path") -> list[SummaryRow]:
     for (label, search_ds), recs in sorted(groups.items()):
         done = [r for r in recs if r.status == COMPLETE]
         failed = sum(r.status == FAILED for r in recs)
-        unfinished = len(recs) - len(done) - failed
+        damaged = sum(r.status == DAMAGED for r in recs)
+        unfinished = len(recs) - len(done) - failed - damaged
         reports = sorted({d for r in recs for d in r.report_datasets}, key=_dataset_order)
         evals = float(np.mean([r.n_evals for r in done])) if done else None
         for ds in reports:
@@ -116,7 +118,8 @@ def summarize(root: "str | Path") -> list[SummaryRow]:
             )
             mean, std = _mean_std(finite)
             rows.append(
-                SummaryRow(label, search_ds, ds, len(done), mean, std, failed, unfinished, evals)
+                SummaryRow(label, search_ds, ds, len(done), mean, std, failed, unfinished, evals,
+                           damaged)
             )
     return rows
 

@@ -37,8 +37,11 @@ Where scores come from (``proxy_table``):
   prefer a table computed once with ``zc compute``.
 
 Compute charged to the clock (honoured by :func:`nasbench_suite.runner.run.search`): the ask
-that scores cells sets ``compute_cost_s`` to the sum of those cells' proxy seconds (measured live,
-or recorded in the table); every other ask sets it to 0. Live seconds are per cell as
+that scores cells sets ``compute_cost_s`` to the sum of those cells' proxy seconds; every other
+ask sets it to 0. The seconds per cell are, with ``proxy_cost: model`` (the default for live
+scores), the deterministic per-proxy cost of :mod:`nasbench_suite.proxies.cost_model`, so live
+runs are byte-reproducible; with ``proxy_cost: measured`` (the default with a ``proxy_table``)
+the measured live seconds or the table's recorded ones. Live seconds are per cell as
 ``zc compute`` records them (building the seeded network and running the proxy), so the one-off
 loading of the mini-batch is not charged, in either mode. ``total_compute_s`` sums them. The
 proposed cells are evaluated (trained) by the benchmark as usual, so their training time is also
@@ -114,9 +117,17 @@ class ProxyScorer:
         cells_per_stage: int,
         num_threads: int | None,
         owner: str,
+        proxy_cost: str | None = None,
     ) -> None:
+        from nasbench_suite.proxies.cost_model import COST_MODES
+
         if not isinstance(proxy, str) or not proxy:
             raise NasBenchError(f"{owner}: proxy must be a proxy name, got {proxy!r}")
+        if proxy_cost is not None and proxy_cost not in COST_MODES:
+            raise NasBenchError(
+                f"{owner}: proxy_cost must be one of {', '.join(COST_MODES)}, got {proxy_cost!r}")
+        # default: the table's recorded seconds when there is a table, else the cost model
+        self.cost_mode = proxy_cost or ("measured" if proxy_table is not None else "model")
         self.space, self.proxy, self.owner = space, proxy, owner
         self.table = None if proxy_table is None else str(proxy_table)
         self.dataset, self.proxy_seed, self.batch = dataset, int(proxy_seed), int(batch)
@@ -145,6 +156,10 @@ class ProxyScorer:
             secs = [rows[i].get("time_s", 0.0) for i in indices]
         else:
             scores, secs = self._live(indices)
+        if self.cost_mode == "model":  # deterministic: byte-reproducible trajectories
+            from nasbench_suite.proxies.cost_model import proxy_cost_s
+
+            secs = [proxy_cost_s(self.proxy)] * len(indices)
         secs = [0.0 if not math.isfinite(s) or s < 0 else float(s) for s in secs]
         self.records.extend(zip(indices, map(float, scores), secs))
         return np.asarray(scores, dtype=np.float64), float(math.fsum(secs))
@@ -191,6 +206,7 @@ class ProxyScorer:
         return {
             "proxy": self.proxy,
             "source": self.table or "live",
+            "cost": self.cost_mode,
             "settings": {
                 "dataset": self.dataset,
                 "proxy_seed": self.proxy_seed,
@@ -205,7 +221,7 @@ class ProxyScorer:
 
 
 def _scorer_args(owner, proxy, proxy_table, dataset, proxy_seed, batch, channels,
-                 cells_per_stage, num_threads):
+                 cells_per_stage, num_threads, proxy_cost=None):
     for name, value in (("batch", batch), ("channels", channels),
                         ("cells_per_stage", cells_per_stage)):
         _positive_int(owner, name, value)
@@ -214,7 +230,7 @@ def _scorer_args(owner, proxy, proxy_table, dataset, proxy_seed, batch, channels
     return dict(
         proxy=proxy, proxy_table=proxy_table, dataset=dataset, proxy_seed=proxy_seed,
         batch=batch, channels=channels, cells_per_stage=cells_per_stage,
-        num_threads=num_threads, owner=owner,
+        num_threads=num_threads, owner=owner, proxy_cost=proxy_cost,
     )
 
 
@@ -250,6 +266,9 @@ class ProxySearch(_ProxyCost, Searcher):
         proxy_seed: seeds the live networks' weights and batch (default 0, as ``zc compute``).
         batch / channels / cells_per_stage / num_threads: live scoring settings (defaults
             8 / 8 / 1 / 1: smoke scale; NB201's network is 16 / 5).
+        proxy_cost: seconds charged per scored cell: ``model`` (default without a table: the
+            deterministic per-proxy cost of :mod:`nasbench_suite.proxies.cost_model`) or
+            ``measured`` (live seconds, or the table's recorded ``time_s``; default with one).
     """
 
     paper = _NASWOT
@@ -270,12 +289,13 @@ class ProxySearch(_ProxyCost, Searcher):
         channels: int = 8,
         cells_per_stage: int = 1,
         num_threads: int | None = 1,
+        proxy_cost: str | None = None,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
         self.n_samples = _positive_int("proxy_search", "n_samples", n_samples)
         self._scorer = ProxyScorer(space, **_scorer_args(
             "proxy_search", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads))
+            cells_per_stage, num_threads, proxy_cost))
         self.compute_cost_s = 0.0
         self.total_compute_s = 0.0
         self._queue: list[int] = []
@@ -324,7 +344,7 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
         population_size / sample_size: REA's (NB201 defaults 10 / 3).
         n_warmup: cells scored for the warm start (default 100, a CPU choice; the paper: 3,000).
         proxy, proxy_table, dataset, proxy_seed, batch, channels, cells_per_stage,
-        num_threads: as for ``proxy_search``.
+        num_threads, proxy_cost: as for ``proxy_search``.
     """
 
     paper = f"{_ZC}; Real, Aggarwal, Huang & Le, Regularized Evolution, AAAI 2019"
@@ -347,6 +367,7 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
         channels: int = 8,
         cells_per_stage: int = 1,
         num_threads: int | None = 1,
+        proxy_cost: str | None = None,
     ) -> None:
         super().__init__(
             space, seed=seed, objective=objective, population_size=population_size,
@@ -360,7 +381,7 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
             )
         self._scorer = ProxyScorer(space, **_scorer_args(
             "rea_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads))
+            cells_per_stage, num_threads, proxy_cost))
         self.compute_cost_s = 0.0
         self.total_compute_s = 0.0
         self.warm_start: list[int] | None = None  # the initial population, best first
@@ -390,7 +411,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
     Args:
         n_warmup: cells scored for the warm start (default 100, a CPU choice; the paper: 3,000).
         proxy, proxy_table, dataset, proxy_seed, batch, channels, cells_per_stage,
-        num_threads: as for ``proxy_search``.
+        num_threads, proxy_cost: as for ``proxy_search``.
         kernel, acq_optimizer, n_init, refit_every, n_restarts, xi, n_local_starts: GP-BO's,
             with its defaults.
     """
@@ -413,6 +434,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
         channels: int = 8,
         cells_per_stage: int = 1,
         num_threads: int | None = 1,
+        proxy_cost: str | None = None,
         kernel: str = "hamming",
         acq_optimizer: str = "exhaustive",
         n_init: int = 10,
@@ -433,7 +455,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
             )
         self._scorer = ProxyScorer(space, **_scorer_args(
             "gp_bo_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads))
+            cells_per_stage, num_threads, proxy_cost))
         self.compute_cost_s = 0.0
         self.total_compute_s = 0.0
         self._pending_cost = 0.0

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import pickle
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -260,16 +259,20 @@ def _need(folder: Path, name: str) -> Path:
 
 
 def _unpickle(path: Path) -> dict:
+    """A CIFAR / ImageNet16 pickle through the audited loader (:mod:`nasbench_suite.safeload`)."""
+    from nasbench_suite import safeload
+
     obj, error = None, None
     for encoding in ("bytes", "latin1"):  # Python-2 pickles (CIFAR: bytes; NB201 reads ImageNet16 as latin1)
         try:
-            with open(path, "rb") as handle:
-                obj = pickle.load(handle, encoding=encoding)
+            obj = safeload.load_file(path, encoding=encoding)
             break
-        except Exception as exc:  # truncated / not a pickle
+        except safeload.UnsafeFileError:
+            raise
+        except DataError as exc:
             error = exc
     if obj is None:
-        raise DataError(f"dataset file {path} is corrupt ({type(error).__name__}: {error})") from None
+        raise DataError(f"dataset file {path} is corrupt ({error})") from None
     if not isinstance(obj, dict):
         raise DataError(f"dataset file {path} is corrupt (holds {type(obj).__name__}, not a dict)")
     return {k.decode() if isinstance(k, bytes) else k: v for k, v in obj.items()}

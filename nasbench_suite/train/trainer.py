@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -214,8 +215,10 @@ def train(
 
     from nasbench_suite.models import count_parameters
 
-    if int(config.epochs) < 1:
-        raise NasBenchError(f"epochs must be a positive integer, got {config.epochs!r}")
+    for name in ("epochs", "batch_size", "eval_batch_size", "channels", "cells_per_stage"):
+        value = getattr(config, name, 1)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise NasBenchError(f"{name} must be a positive integer, got {value!r}")
     arch_str, make = network_builder(arch, config)
     device = resolve_device(config.device)
     cuda = device.type == "cuda"

@@ -172,7 +172,8 @@ def test_table_runs_are_byte_identical_and_charge_proxy_time(tmp_path, store, ta
 def test_live_scoring_charges_measured_seconds(space, bench):
     pytest.importorskip("torch")
     s = create_strategy(
-        "proxy_search", space, seed=0, proxy="params", n_samples=4, channels=4
+        "proxy_search", space, seed=0, proxy="params", n_samples=4, channels=4,
+        proxy_cost="measured",
     )
     got = _loop(s, bench, 4)
     scored = s.artifacts()["proxy_scores.json"]["cells"]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from nasbench_suite import safeload
 from nasbench_suite.errors import DataError, UnknownNameError
 from nasbench_suite.train import data as D
 from nasbench_suite.train.gpu import Normalizer, augment, random_crop, random_flip, train_batches
@@ -34,9 +35,7 @@ def test_cifar10_valid_is_a_stratified_half_of_train(cifar10_root):
 
 
 def test_cifar10_pixels_are_planar_rgb(cifar10_root):
-    import pickle
-
-    obj = pickle.loads((cifar10_root / "cifar-10-batches-py" / "test_batch").read_bytes(), encoding="bytes")
+    obj = safeload.load_file(cifar10_root / "cifar-10-batches-py" / "test_batch", encoding="bytes")
     b = D.load_dataset("cifar10", cifar10_root)
     first = b.test.images[0].numpy()
     assert np.array_equal(first[0].ravel(), obj[b"data"][0][:1024])  # red plane first

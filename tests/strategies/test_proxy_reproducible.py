@@ -1,0 +1,62 @@
+"""Proxy strategies on the demo spec are byte-reproducible: proxy seconds come from a cost model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nasbench_suite.proxies.cost_model import PROXY_COST_S, proxy_cost_s
+from nasbench_suite.strategies import create_strategy
+
+REPO = Path(__file__).resolve().parents[2]
+PROXY_STRATEGIES = ["proxy_search", "rea_ws", "gp_bo_ws"]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name not in ("metadata.json", ".nasbench-suite.lock")}
+
+
+@pytest.mark.slow
+def test_quick_spec_proxy_strategies_byte_identical(tmp_path, store):
+    """experiments/quick.yaml's proxy strategies, run twice in fresh processes: same bytes."""
+    spec = yaml.safe_load((REPO / "experiments" / "quick.yaml").read_text())
+    spec.update(strategies=PROXY_STRATEGIES, runs=1)  # the demo budget, shortened for speed:
+    spec["budget"] = {"time_s": spec["budget"]["time_s"], "evals": 12}
+    path = tmp_path / "quick-proxy.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [  # two fresh processes at once (measured seconds would differ between them)
+        subprocess.Popen(
+            [sys.executable, "-m", "nasbench_suite.cli", "run", str(path), "--out",
+             str(tmp_path / f"out{k}"), "--workers", "1", "--quiet", "--store", str(store.path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for k in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+    outs = [_files(tmp_path / f"out{k}") for k in range(2)]
+    assert sorted(outs[0]) == sorted(outs[1])
+    assert len([n for n in outs[0] if n.endswith("trajectory.jsonl")]) == 3
+    for name in outs[0]:
+        assert outs[0][name] == outs[1][name], name
+
+
+def test_modelled_cost_is_charged_and_measured_is_an_option(space):
+    searcher = create_strategy("proxy_search", space, seed=0, n_samples=4)
+    searcher.ask()
+    assert searcher.compute_cost_s == pytest.approx(4 * PROXY_COST_S["nwot"])
+    measured = create_strategy("proxy_search", space, seed=0, n_samples=4,
+                               proxy_cost="measured")
+    measured.ask()
+    assert measured.compute_cost_s > 0
+    assert measured.artifacts()["proxy_scores.json"]["cost"] == "measured"
+    assert proxy_cost_s("not-a-proxy") == max(PROXY_COST_S.values())
+    with pytest.raises(Exception, match="proxy_cost must be one of model, measured"):
+        create_strategy("rea_ws", space, seed=0, proxy_cost="wallclock")
