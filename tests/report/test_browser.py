@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -47,6 +48,9 @@ def _demo_like_runs(root):
                 row["incumbent_test_acc"] = {d: a + off + noise[d] for d, off in REPORTS.items()}
                 lines.append(json.dumps(row))
             (f / "trajectory.jsonl").write_text("\n".join(lines) + "\n")
+            meta = json.loads((f / "metadata.json").read_text())  # keep the run consistent
+            meta["final_incumbent"]["test_acc"] = row["incumbent_test_acc"]
+            (f / "metadata.json").write_text(json.dumps(meta))
             spec = json.loads((f / "spec.json").read_text())
             spec.update(time_budget_s=3000.0, eval_budget=40)
             (f / "spec.json").write_text(json.dumps(spec))
@@ -77,7 +81,11 @@ def page(demo_report):
         pg.on("pageerror", lambda e: pg.events["console"].append(f"pageerror: {e}"))
         pg.on("request", lambda r: pg.events["requests"].append(r.url))
         pg.goto(html.as_uri())
-        pg.wait_for_function("document.querySelectorAll('.plt .main-svg').length >= 4")
+        # poll through locators: a string predicate (wait_for_function) is eval'd in the page,
+        # which the report's Content-Security-Policy (no 'unsafe-eval') may refuse
+        deadline = time.monotonic() + 60
+        while pg.locator(".plt .main-svg").count() < 4 and time.monotonic() < deadline:
+            pg.wait_for_timeout(100)
         yield pg
         browser.close()
 
