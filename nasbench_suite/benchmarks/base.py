@@ -127,6 +127,33 @@ class Benchmark(abc.ABC):
     def provenance(self) -> Provenance:
         """Source files, checksums and citation of the numbers this benchmark returns."""
 
+    @classmethod
+    def spec_options(cls) -> tuple[str, ...]:
+        """Keys a spec's ``benchmark`` entry may set for this benchmark (besides ``name``,
+        ``search_dataset`` and ``eval_overhead_s``, which the runner reads).
+
+        Default: the keyword arguments of the constructor other than ``dataset`` and ``store``.
+        """
+        import inspect
+
+        params = inspect.signature(cls.__init__).parameters
+        return tuple(
+            p for p, v in params.items()
+            if p not in ("self", "dataset", "store") and v.kind in (v.POSITIONAL_OR_KEYWORD,
+                                                                    v.KEYWORD_ONLY)
+        )
+
+    @classmethod
+    def from_spec(
+        cls, dataset: str, options: Mapping[str, Any], store: Any = None
+    ) -> Benchmark:
+        """Build from a spec's options (see :meth:`spec_options`) on ``dataset``.
+
+        ``store`` is the data folder a user named on the command line (``--store``), None for
+        the benchmark's default location. Default: ``cls(dataset=dataset, **options)``.
+        """
+        return cls(dataset=dataset, **options)
+
     @property
     def fidelities(self) -> tuple[int, ...]:
         """Fidelities this benchmark answers at."""

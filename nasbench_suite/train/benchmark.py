@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Benchmark, BenchmarkInfo, Observation, Provenance
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.train.cache import CacheKey, TrainingCache, make_record, recipe_tag
 from nasbench_suite.train.data import TRAIN_DATASETS, train_dataset_name
@@ -65,8 +65,23 @@ class TrainedReport:
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
 
 
-class TrainingBenchmark:
-    """Train NB201 cells for real, with a cache.
+INFO = BenchmarkInfo(
+    space="nb201",
+    datasets=tuple(TRAIN_DATASETS),
+    search_datasets=tuple(n for n in TRAIN_DATASETS if n != "cifar10"),
+    fidelities=(12, 200),
+    default_fidelity=12,
+    objectives=("accuracy", "params"),
+    cost="real",
+    notes=(
+        "Trains NB201 cells for real (CPU or GPU) with NB201's recipe, caching every result; "
+        "cost is wall seconds of training; fidelity_epochs maps 12 / 200 to shorter schedules."
+    ),
+)
+
+
+class TrainingBenchmark(Benchmark):
+    """Train NB201 cells for real, with a cache (registered as benchmark ``training``).
 
     Args:
         dataset: setting with a validation split (``cifar10-valid``, ``cifar100``,
@@ -87,6 +102,9 @@ class TrainingBenchmark:
 
     The constructor validates and stores; data is read on the first evaluation.
     """
+
+    name = "training"
+    info = INFO
 
     def __init__(
         self,
@@ -124,6 +142,7 @@ class TrainingBenchmark:
         self._data = None
         self._index_map = index_map
         self._records: dict[CacheKey, dict] = {}
+        self._space = None
 
     # --- plumbing -------------------------------------------------------------------------
     @property
@@ -134,6 +153,41 @@ class TrainingBenchmark:
 
             self._index_map = open_store().index_map
         return self._index_map
+
+    @property
+    def fidelity(self) -> int:
+        """The default fidelity (epochs reported when none is asked for)."""
+        return self.epochs
+
+    @property
+    def space(self):
+        """The ``nb201`` search space of this benchmark's index map."""
+        if self._space is None:
+            from nasbench_suite.spaces.nb201 import NB201Space
+
+            self._space = NB201Space(self.index_map)
+        return self._space
+
+    @classmethod
+    def spec_options(cls) -> tuple[str, ...]:
+        """Spec keys of a training benchmark: the fidelity and :data:`BENCHMARK_OPTIONS`."""
+        return ("fidelity", *BENCHMARK_OPTIONS)
+
+    @classmethod
+    def from_spec(cls, dataset: str, options: Mapping, store=None) -> TrainingBenchmark:
+        """Built from a spec's ``benchmark`` entry (keys of :data:`BENCHMARK_OPTIONS`)."""
+        index_map = None
+        if store is not None:
+            from nasbench_suite.bench.store import Store
+
+            index_map = Store.load(Path(store)).index_map
+        return from_spec(options, dataset, index_map)
+
+    def provenance(self) -> Provenance:
+        """Results are measured here: no source files; the recipe tag and the cache folder."""
+        return Provenance(
+            f"trained by nasbench-suite (NB201 recipe {self.recipe}; cache {self.cache.root})"
+        )
 
     def data(self):
         """The dataset, subset and resident on the training device (loaded once)."""
