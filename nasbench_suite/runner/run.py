@@ -24,9 +24,9 @@ Rules:
   as a cell has been evaluated at 200 epochs, so a cheap low-fidelity signal cannot masquerade as
   a full-training one. Ties keep the earlier cell. NaN observations are recorded as ``null`` and
   never become the incumbent.
-* **One-shot strategies** (DARTS, GDAS, ...) train a supernet inside ``ask``: a searcher with a
-  ``compute_cost_s`` attribute has that many real seconds added to the clock after each ask, and
-  one with ``evaluations_are_free = True`` is not charged the benchmark's training time (nor
+* **One-shot strategies** (DARTS, GDAS, ...) train a supernet inside ``ask``: the searcher's
+  :meth:`~nasbench_suite.strategies.base.Searcher.compute_cost_s` (0 for black-box methods) is
+  added to the clock after each ask, and one with ``evaluations_are_free = True`` is not charged the benchmark's training time (nor
   ``eval_overhead_s``) for the cell it proposes, which is a read-out, not a trained candidate.
   Their ``time_s`` thus holds measured seconds and is not byte-reproducible; every other column
   is. ``searcher.artifacts()`` (name -> JSON object) are written into the run folder.
@@ -160,8 +160,9 @@ class _Outcome:
     artifacts: dict[str, Any] | None = None
 
 
-def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
-    """The spec's kwargs; a strategy that trains on images searches on the run's dataset.
+def _strategy_kwargs(run: RunSpec, bench) -> dict[str, Any]:
+    """The spec's kwargs; a strategy that trains on images searches on the run's dataset, and
+    a multi-fidelity one gets the benchmark's fidelities.
 
     Strategies with ``searches_on_data`` (the one-shot methods) default to synthetic noise when
     built directly (fast contract tests); through the runner, a spec that names no ``data``
@@ -169,9 +170,12 @@ def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
     """
     from nasbench_suite.strategies.base import get_strategy
 
+    cls = get_strategy(run.strategy)
     kwargs = dict(run.kwargs)
-    if getattr(get_strategy(run.strategy), "searches_on_data", False) and "data" not in kwargs:
+    if cls.searches_on_data and "data" not in kwargs:
         kwargs["data"] = run.dataset
+    if cls.multi_fidelity:
+        kwargs["fidelities"] = tuple(bench.fidelities)
     return kwargs
 
 
@@ -180,7 +184,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     from nasbench_suite.strategies.base import create_strategy, validation_objective
 
     perf = time.perf_counter
-    kwargs = _strategy_kwargs(run)
+    kwargs = _strategy_kwargs(run, bench)
     objective = validation_objective
     if run.objective is not None:
         from nasbench_suite.strategies.objectives import make_objective
@@ -206,8 +210,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
         t0 = perf()
         searcher = create_strategy(run.strategy, space, seed=run.searcher_seed(), **kwargs)
         searcher_s += perf() - t0
-        free = bool(getattr(searcher, "evaluations_are_free", False))
-        charges_compute = hasattr(searcher, "compute_cost_s")
+        free = searcher.evaluations_are_free
         while n < eval_budget:
             t0 = perf()
             try:
@@ -218,8 +221,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             searcher_s += perf() - t0
             obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
             cost = 0.0 if free else obs.cost_s + overhead
-            if charges_compute:  # one-shot methods: real seconds of the supernet epoch
-                compute = float(searcher.compute_cost_s)
+            compute = float(searcher.compute_cost_s())  # one-shot / proxy seconds (else 0)
+            if compute:
                 compute_s += compute
                 cost += compute
             if not math.isfinite(cost) or cost < 0:
@@ -260,7 +263,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     except Exception as exc:  # a broken strategy fails its run only; the grid goes on
         stop, error, tb = "error", f"{type(exc).__name__}: {exc}", traceback.format_exc()
     artifacts = None
-    if searcher is not None and hasattr(searcher, "artifacts"):
+    if searcher is not None:
         try:
             artifacts = dict(searcher.artifacts())
         except Exception as exc:  # noqa: BLE001  (an artifact never fails the run)
@@ -289,7 +292,7 @@ def _finite(x) -> float | None:
 
 
 # --- the run folder -------------------------------------------------------------------------
-def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> RunResult:
+def execute(run: RunSpec, out: str | Path, store_path: str | None = None) -> RunResult:
     """Run ``run`` and write its folder under ``out``; a complete folder is skipped untouched."""
     out = Path(out)
     folder = out / run.relpath()
@@ -336,7 +339,7 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
 
 
 def execute_many(
-    runs: list[RunSpec], out: "str | Path", store_path: str | None = None
+    runs: list[RunSpec], out: str | Path, store_path: str | None = None
 ) -> list[RunResult]:
     """Execute ``runs`` in order in this process (the unit of work sent to a worker)."""
     return [execute(r, out, store_path) for r in runs]

@@ -291,7 +291,7 @@ def _expand_all(entries: list, known: list[str]) -> list:
         return entries
     from nasbench_suite.strategies import get_strategy
 
-    known = [n for n in known if not getattr(get_strategy(n), "evaluations_are_free", False)]
+    known = [n for n in known if not get_strategy(n).evaluations_are_free]
     named = {
         e if isinstance(e, str) else e.get("name") for e in entries if isinstance(e, (str, dict))
     }
