@@ -37,6 +37,7 @@ INFO = BenchmarkInfo(
     default_fidelity=200,
     objectives=("accuracy", "latency", "params", "flops"),
     cost="recorded",
+    report_datasets=tuple(d for d in NB201_DATASETS if DATASETS[d].test is not None),
     notes=(
         "NAS-Bench-201 / NATS-Bench TSS tables (15,625 cells): search on cifar10-valid, cifar100 "
         "or ImageNet16-120 and report cifar10 test accuracy; 12-epoch signals are seed means, "
@@ -140,6 +141,11 @@ class TabularBenchmark(Benchmark):
         self._space = None
 
     @classmethod
+    def check_spec(cls, options, where: str = "benchmark") -> dict:
+        """Fidelity (12 / 200), noise (``seed`` needs 200) and latency device, defaults filled."""
+        return check_nb201_options(options, where)
+
+    @classmethod
     def from_spec(cls, dataset: str, options, store=None) -> TabularBenchmark:
         """Built from a spec's options (``fidelity``, ``noise``, ``latency_device``); the store
         (``store`` folder, else the default one) is loaded once per process."""
@@ -222,6 +228,35 @@ class TabularBenchmark(Benchmark):
 
 
 _STORES: dict = {}
+
+
+def check_nb201_options(options, where: str = "benchmark") -> dict:
+    """The NB201 spec options ``fidelity`` (default 200), ``noise`` (default ``mean``) and
+    ``latency_device`` (default None; checked against the default store when there is one)."""
+    out = dict(options)
+    fidelity = out.get("fidelity", 200)
+    if isinstance(fidelity, bool) or fidelity not in FIDELITIES:
+        raise NasBenchError(f"{where}.fidelity must be 12 or 200 (epochs), got {fidelity!r}")
+    noise = out.get("noise", "mean")
+    if noise not in NOISE:
+        raise NasBenchError(f"{where}.noise must be one of {', '.join(NOISE)}, got {noise!r}")
+    if noise == "seed" and fidelity != 200:
+        raise NasBenchError(
+            f"{where}.noise: seed needs fidelity 200 (the 12-epoch tables are seed means)"
+        )
+    device = out.get("latency_device")
+    if device is not None:
+        try:
+            devices = open_store().devices
+        except NasBenchError:  # no store yet: the benchmark checks the device when it is built
+            devices = None
+        if devices is not None and device not in devices:
+            raise NasBenchError(
+                f"unknown {where}.latency_device {device!r}; known: {', '.join(devices)}"
+            )
+        device = str(device)
+    out.update(fidelity=int(fidelity), noise=noise, latency_device=device)
+    return out
 
 
 def shared_store(path=None) -> Store:

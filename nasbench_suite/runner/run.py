@@ -77,34 +77,20 @@ class RunResult:
 
 # --- per-process context (store, space, benchmarks): loaded once per worker ----------------
 class _Context:
-    def __init__(self, store_path: str | None) -> None:
-        from nasbench_suite.bench.store import Store, open_store
-        from nasbench_suite.space.searchspace import SearchSpace
+    """Benchmarks built from the registry, once per (benchmark, dataset, options) and process."""
 
-        self.store = open_store() if store_path is None else Store.load(Path(store_path))
-        self.space = SearchSpace(self.store.index_map)
-        self._benchmarks: dict[tuple, Any] = {}
+    def __init__(self, store_path: str | None) -> None:
+        self.store_path = store_path
+        self._benchmarks: dict[str, Any] = {}
 
     def benchmark(self, run: RunSpec):
-        b = run.benchmark
-        if b["type"] == "training":
-            key = ("training", run.dataset, json.dumps(b, sort_keys=True))
-            if key not in self._benchmarks:
-                from nasbench_suite.train.benchmark import from_spec
+        from nasbench_suite.benchmarks.base import get_benchmark
 
-                self._benchmarks[key] = from_spec(b, run.dataset, self.store.index_map)
-            return self._benchmarks[key]
-        key = (run.dataset, b["fidelity"], b["noise"], b["latency_device"])
+        options = {k: v for k, v in run.benchmark.items() if k not in ("type", "eval_overhead_s")}
+        key = json.dumps([run.benchmark_name, run.dataset, options], sort_keys=True)
         if key not in self._benchmarks:
-            from nasbench_suite.bench.tabular import TabularBenchmark
-
-            self._benchmarks[key] = TabularBenchmark(
-                run.dataset,
-                fidelity=b["fidelity"],
-                noise=b["noise"],
-                latency_device=b["latency_device"],
-                store=self.store,
-            )
+            cls = get_benchmark(run.benchmark_name)
+            self._benchmarks[key] = cls.from_spec(run.dataset, options, store=self.store_path)
         return self._benchmarks[key]
 
 
@@ -112,7 +98,7 @@ _CONTEXTS: dict[str | None, _Context] = {}
 
 
 def context(store_path: str | None = None) -> _Context:
-    """The cached store / space / benchmarks of this process."""
+    """The cached benchmarks of this process."""
     if store_path not in _CONTEXTS:
         _CONTEXTS[store_path] = _Context(store_path)
     return _CONTEXTS[store_path]
@@ -194,8 +180,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     rng = run.noise_rng()
     time_budget = math.inf if run.time_budget_s is None else run.time_budget_s
     eval_budget = sys.maxsize if run.eval_budget is None else run.eval_budget
-    overhead = float(run.benchmark["eval_overhead_s"])
-    with_latency = run.benchmark["latency_device"] is not None
+    overhead = float(run.benchmark.get("eval_overhead_s", 0.0))
+    with_latency = run.benchmark.get("latency_device") is not None
     reports = run.report_datasets
     none_test = "{" + ",".join(f'"{d}":null' for d in sorted(reports)) + "}"
 
@@ -302,16 +288,17 @@ def execute(run: RunSpec, out: str | Path, store_path: str | None = None) -> Run
     started = datetime.now(timezone.utc)
     wall0 = time.perf_counter()
     ctx = context(store_path)
+    bench = None
     try:
         bench = ctx.benchmark(run)
-        outcome = search(run, bench, ctx.space)
+        outcome = search(run, bench, bench.space)
     except Exception as exc:  # benchmark construction / objective import failed
         outcome = _Outcome(
             [], 0, 0.0, "error", 0, 0.0, {}, f"{type(exc).__name__}: {exc}", traceback.format_exc()
         )
     wall_s = time.perf_counter() - wall0
     status = FAILED if outcome.error else COMPLETE
-    meta = _metadata(run, outcome, ctx, status, started, wall_s)
+    meta = _metadata(run, outcome, bench, store_path, status, started, wall_s)
 
     tmp = folder.parent / f".{folder.name}.tmp"
     try:
@@ -346,8 +333,14 @@ def execute_many(
 
 
 def _metadata(
-    run: RunSpec, o: _Outcome, ctx: _Context, status: str, started, wall_s: float
+    run: RunSpec, o: _Outcome, bench, store_path, status: str, started, wall_s: float
 ) -> dict:
+    prov = None
+    if bench is not None:
+        try:
+            prov = bench.provenance()
+        except Exception:  # noqa: BLE001  (provenance never fails the run)
+            prov = None
     return {
         "status": status,
         "error": o.error,
@@ -369,7 +362,15 @@ def _metadata(
             "searcher_seed": run.searcher_seed(),
             "noise_spawn_key": [*run.spawn_key, NOISE_STREAM],
         },
-        "store": {"path": str(ctx.store.path), "checksum": ctx.store.checksum},
+        "store": {
+            "path": None if store_path is None else str(store_path),
+            "checksum": None if prov is None else prov.store_checksum,
+        },
+        "benchmark": {
+            "name": run.benchmark_name,
+            "citation": None if prov is None else prov.citation,
+            "sources": {} if prov is None else dict(prov.sources),
+        },
         **environment(),
     }
 

@@ -50,7 +50,7 @@ class RunRecord:
     report_datasets: tuple[str, ...]
 
 
-def iter_runs(root: "str | Path") -> list[RunRecord]:
+def iter_runs(root: str | Path) -> list[RunRecord]:
     """Every ``<label>/<dataset>/run-*`` folder under ``root`` (temp folders ignored), sorted."""
     root = Path(root)
     if not root.is_dir():
@@ -88,7 +88,7 @@ def iter_runs(root: "str | Path") -> list[RunRecord]:
     return records
 
 
-def summarize(root: "str | Path") -> list[SummaryRow]:
+def summarize(root: str | Path) -> list[SummaryRow]:
     """One :class:`SummaryRow` per (strategy label, search dataset, report dataset).
 
     Sorted by strategy label and search dataset, report datasets in NB201's order.

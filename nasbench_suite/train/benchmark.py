@@ -171,7 +171,14 @@ class TrainingBenchmark(Benchmark):
     @classmethod
     def spec_options(cls) -> tuple[str, ...]:
         """Spec keys of a training benchmark: the fidelity and :data:`BENCHMARK_OPTIONS`."""
-        return ("fidelity", *BENCHMARK_OPTIONS)
+        return ("fidelity", "noise", "latency_device", *BENCHMARK_OPTIONS)
+
+    @classmethod
+    def check_spec(cls, options: Mapping, where: str = "benchmark") -> dict:
+        """The NB201 options (fidelity, noise, latency device) and the training options."""
+        from nasbench_suite.bench.tabular import check_nb201_options
+
+        return check_nb201_options(options, where)
 
     @classmethod
     def from_spec(cls, dataset: str, options: Mapping, store=None) -> TrainingBenchmark:
