@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nasbench_suite.errors import NasBenchError, SpecError
+from nasbench_suite.runfolder import LEGACY_TYPES, benchmark_name
 
-#: Names the ``type`` key had before benchmarks were plug-ins (kept in run folders as they are).
-LEGACY_TYPES = {"tabular": "nb201"}
 _TYPE_OF = {v: k for k, v in LEGACY_TYPES.items()}
 COMMON_KEYS = (
     "name",
@@ -75,11 +74,6 @@ class BenchmarkSpec:
         from nasbench_suite.benchmarks.base import get_benchmark
 
         return get_benchmark(self.name)
-
-
-def benchmark_name(type_or_name: str) -> str:
-    """Registry name of a run folder's ``benchmark.type`` (``tabular`` -> ``nb201``)."""
-    return LEGACY_TYPES.get(type_or_name, type_or_name)
 
 
 def resolve_dataset(cls, value: Any, where: str) -> str:

@@ -22,18 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_suite.runfolder import LEGACY_FOLDER_TYPES, benchmark_name, task_name  # noqa: F401
 from nasbench_suite.runner.spec import ExperimentSpec
 
 SEARCHER_STREAM, NOISE_STREAM = 0, 1
-#: Benchmark types whose run folders are ``<label>/<dataset>`` (written before the seam).
-LEGACY_FOLDER_TYPES = ("tabular", "training")
-
-
-def task_name(benchmark_type: str, dataset: str) -> str:
-    """The folder / seed key of a (benchmark, search dataset) pair (see the module docstring)."""
-    if benchmark_type in LEGACY_FOLDER_TYPES:
-        return dataset
-    return f"{benchmark_type}-{dataset}"
 
 
 def stable_int(name: str) -> int:
@@ -89,8 +81,6 @@ class RunSpec:
     @property
     def benchmark_name(self) -> str:
         """Registry name of the run's benchmark (``tabular`` in old folders is ``nb201``)."""
-        from nasbench_suite.runner.benchspec import benchmark_name
-
         return benchmark_name(self.benchmark.get("type", "tabular"))
 
     @property
@@ -120,7 +110,7 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
     """
     runs = []
     for k in range(spec.runs):
-        for b, dataset in ((b, d) for b in spec.benchmarks for d in b.search_datasets):
+        for b, dataset in [(e, d) for e in spec.benchmarks for d in e.search_datasets]:
             time_s, evals = spec.budget.for_dataset(dataset)
             bench = {"type": b.type, **b.options, "eval_overhead_s": b.overhead_s(dataset)}
             task = task_name(b.type, dataset)

@@ -57,10 +57,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from nasbench_suite.runfolder import (  # noqa: F401  (re-exported: the folder format)
+    COMPLETE,
+    FAILED,
+    METADATA_FILE,
+    SPEC_FILE,
+    TRAJECTORY_FILE,
+    is_complete,
+    read_metadata,
+)
 from nasbench_suite.runner.grid import NOISE_STREAM, SEARCHER_STREAM, RunSpec
-
-SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE = "spec.json", "trajectory.jsonl", "metadata.json"
-COMPLETE, FAILED = "complete", "failed"
 
 
 @dataclass(frozen=True)
@@ -102,21 +108,6 @@ def context(store_path: str | None = None) -> _Context:
     if store_path not in _CONTEXTS:
         _CONTEXTS[store_path] = _Context(store_path)
     return _CONTEXTS[store_path]
-
-
-# --- folder state -------------------------------------------------------------------------
-def read_metadata(folder: Path) -> dict | None:
-    """The run folder's metadata, or None when absent or unreadable."""
-    try:
-        return json.loads((folder / METADATA_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def is_complete(folder: Path) -> bool:
-    """True when ``folder`` holds a finished run (never rewritten)."""
-    meta = read_metadata(folder)
-    return bool(meta) and meta.get("status") == COMPLETE
 
 
 # --- the loop -------------------------------------------------------------------------------

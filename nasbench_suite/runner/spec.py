@@ -73,8 +73,8 @@ TOP_KEYS = (
     "objective",
     "protocol",
 )
-# Shipped protocols whose published results reports set beside runs (analysis/published.yaml).
-PROTOCOLS = ("nb201", "nats_tss")
+from nasbench_suite.runfolder import PROTOCOLS
+
 STRATEGY_KEYS = ("name", "label", "kwargs")
 BUDGET_KEYS = ("time_s", "evals")
 

@@ -8,7 +8,6 @@ incumbent has no test accuracy (no evaluation fitted in the budget) are left out
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 
 from nasbench_suite.bench.datasets import DATASET_NAMES
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.runner.run import COMPLETE, FAILED, METADATA_FILE, SPEC_FILE
+from nasbench_suite.runfolder import COMPLETE, FAILED, UNFINISHED, read_folder
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,10 @@ class RunRecord:
 
 
 def iter_runs(root: str | Path) -> list[RunRecord]:
-    """Every ``<label>/<dataset>/run-*`` folder under ``root`` (temp folders ignored), sorted."""
+    """Every ``<label>/<task>/run-*`` folder under ``root`` (temp folders ignored), sorted.
+
+    Folders are read by :func:`nasbench_suite.runfolder.read_folder`, the reader analysis uses.
+    """
     root = Path(root)
     if not root.is_dir():
         raise NasBenchError(
@@ -61,29 +63,17 @@ def iter_runs(root: str | Path) -> list[RunRecord]:
     for folder in sorted(root.glob("*/*/run-*")):
         if not folder.is_dir():
             continue
-        label, dataset = folder.parent.parent.name, folder.parent.name
-        try:
-            meta = json.loads((folder / METADATA_FILE).read_text())
-        except (OSError, ValueError):
-            records.append(RunRecord(label, dataset, "unfinished", 0, {}, ()))
+        info = read_folder(folder)
+        label, task = folder.parent.parent.name, folder.parent.name
+        meta = info.metadata
+        if not meta:
+            records.append(RunRecord(label, task, UNFINISHED, 0, {}, ()))
             continue
         final = (meta.get("final_incumbent") or {}).get("test_acc") or {}
-        reports: tuple[str, ...] = tuple(sorted(final))
-        if not reports:
-            try:
-                spec = json.loads((folder / SPEC_FILE).read_text())
-                reports = tuple(spec.get("report_datasets", ()))
-            except (OSError, ValueError):
-                pass
+        reports = tuple(sorted(final)) or info.report_datasets
         records.append(
-            RunRecord(
-                label,
-                dataset,
-                meta.get("status", "unfinished"),
-                int(meta.get("n_evals", 0)),
-                final,
-                reports,
-            )
+            RunRecord(label, task, meta.get("status", UNFINISHED), int(meta.get("n_evals", 0)),
+                      final, reports)
         )
     return records
 

@@ -69,6 +69,17 @@ def test_grid_expands_strategy_by_benchmark_dataset_and_run(fake_registered, tmp
     meta = json.loads((tmp_path / "random" / "cifar10-valid" / "run-0000" / "metadata.json")
                       .read_text())
     assert meta["benchmark"]["name"] == "nb201" and meta["benchmark"]["sources"]
+    # one reader for the summary and analysis: tasks are kept apart, benchmarks recorded
+    from nasbench_suite.analysis.runs import load_runs
+    from nasbench_suite.runner.summary import summarize
+
+    runs = load_runs(tmp_path)
+    assert {(r.benchmark, r.search_dataset) for r in runs.runs} == {
+        ("nb201", "cifar10-valid"), ("fake", "fake-toy")
+    }
+    assert {(r.search_dataset, r.dataset) for r in summarize(tmp_path)} == {
+        ("cifar10-valid", "cifar10"), ("fake-toy", "toy")
+    }
 
 
 def test_all_leaves_out_strategies_that_do_not_fit_a_benchmark(fake_registered):
