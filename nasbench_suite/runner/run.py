@@ -30,12 +30,17 @@ Rules:
   ``eval_overhead_s``) for the cell it proposes, which is a read-out, not a trained candidate.
   Their ``time_s`` thus holds measured seconds and is not byte-reproducible; every other column
   is. ``searcher.artifacts()`` (name -> JSON object) are written into the run folder.
-* **Test accuracy** of the incumbent (seed-mean, 200 epochs, each report dataset) is looked up
-  by the runner via :meth:`TabularBenchmark.test_accuracy` for the trajectory only.
+* **Test accuracy** of the incumbent (on NB201: seed-mean, 200 epochs; each report dataset) is
+  looked up by the runner via :meth:`Benchmark.test_accuracy` for the trajectory only.
+* **Benchmarks** come from the registry: ``Benchmark.from_spec(dataset, options, store)`` with
+  the options of the run's ``benchmark`` entry, built once per process (:func:`context`); the
+  strategy searches ``bench.space``.
 
-Run folder ``<out>/<label>/<dataset>/run-<k>/``: ``spec.json`` (the :class:`RunSpec`),
+Run folder ``<out>/<label>/<task>/run-<k>/`` (task: the dataset, or ``<benchmark>-<dataset>``
+for benchmarks other than NB201 and training; see :mod:`nasbench_suite.runfolder`): ``spec.json`` (the :class:`RunSpec`),
 ``trajectory.jsonl`` (one row per recorded evaluation, keys sorted, compact JSON) and
-``metadata.json`` (status, versions, git revision, store checksum, seeds, wall time). Everything
+``metadata.json`` (status, versions, git revision, store checksum, benchmark name and
+provenance, seeds, wall time). Everything
 is written to ``.run-<k>.tmp`` beside it, then moved into place with :func:`os.replace`; a folder
 whose ``metadata.json`` says ``"status": "complete"`` is never touched again. ``spec.json`` and
 ``trajectory.jsonl`` are byte-identical for the same spec and seed; wall-clock data lives in

@@ -333,7 +333,10 @@ def _check_kwargs(cls: type, kwargs: dict, where: str) -> None:
     params = inspect.signature(cls.__init__).parameters
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
         return
-    accepted = [p for p in params if p not in ("self", "space", "seed", "objective")]
+    given_by_runner = ("self", "space", "seed", "objective")
+    if cls.multi_fidelity:  # the runner passes the benchmark's fidelities
+        given_by_runner += ("fidelities",)
+    accepted = [p for p in params if p not in given_by_runner]
     bad = sorted(k for k in kwargs if k not in accepted)
     if bad:
         raise SpecError(
