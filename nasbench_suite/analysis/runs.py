@@ -1,7 +1,8 @@
 """Load run folders written by the runner into tidy, immutable structures.
 
-A run folder is ``<root>/<label>/<search dataset>/run-<k>/`` holding ``spec.json``,
-``metadata.json`` and ``trajectory.jsonl`` (see :mod:`nasbench_suite.runner.run`). Every folder
+A run folder is ``<root>/<label>/<task>/run-<k>/`` (task: the search dataset, or
+``<benchmark>-<dataset>`` for benchmarks other than NB201 and training) holding ``spec.json``,
+``metadata.json`` and ``trajectory.jsonl`` (the format and its one reader: :mod:`nasbench_suite.runfolder`). Every folder
 found becomes a :class:`Run` with a ``status``:
 
 * ``complete``: metadata says so; its trajectory is loaded.
@@ -25,24 +26,23 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.runfolder_check import (
-    check_same_spec,
-    metadata_problem,
-    read_json_dict,
-    trajectory_problem,
+from nasbench_suite.runfolder import (
+    COMPLETE,
+    DAMAGED,
+    FAILED,
+    PROTOCOLS,
+    TRAJECTORY_FILE,
+    UNFINISHED,
+    read_folder,
+    run_folders,
 )
-from nasbench_suite.runner.spec import PROTOCOLS
-
-COMPLETE, FAILED, UNFINISHED, DAMAGED = "complete", "failed", "unfinished", "damaged"
-_RUN_DIR = re.compile(r"^run-(\d+)$")
-_TMP_DIR = re.compile(r"^\.run-(\d+)\.tmp$")
+from nasbench_suite.runfolder_check import check_same_spec
 
 
 class NoRunsError(NasBenchError):
@@ -68,6 +68,7 @@ class Run:
         arch_index: NB201 index evaluated per row, shape (n_evals,).
         incumbent_test: report dataset -> incumbent test accuracy (%) per row (NaN: none yet).
         spec / metadata: the raw JSON documents (not compared, not hashed).
+        benchmark: registry name of the benchmark searched (``nb201`` for old folders).
     """
 
     path: Path
@@ -86,6 +87,7 @@ class Run:
     incumbent_test: dict[str, np.ndarray] = field(compare=False, repr=False)
     spec: dict = field(compare=False, repr=False, default_factory=dict)
     metadata: dict = field(compare=False, repr=False, default_factory=dict)
+    benchmark: str = "nb201"
 
     @property
     def complete(self) -> bool:
@@ -207,7 +209,7 @@ def primary_report_dataset(search_dataset: str, report_datasets: tuple[str, ...]
 
 
 # --- loading ------------------------------------------------------------------------------
-def load_runs(roots: "str | Path | list[str | Path] | tuple") -> RunSet:
+def load_runs(roots: str | Path | list[str | Path] | tuple) -> RunSet:
     """Load every run folder under ``roots`` (one folder or several).
 
     A root may be a runner ``--out`` folder, a ``<label>`` folder, a ``<label>/<dataset>`` folder
@@ -293,72 +295,33 @@ def _adopt_experiment(runs: list[Run]) -> list[Run]:
 
 
 def _run_folders(root: Path) -> list[Path]:
-    if _RUN_DIR.match(root.name) or _TMP_DIR.match(root.name):
-        return [root]
-    found = []
-    for depth in ("*", "*/*", "*/*/*"):
-        for p in sorted(root.glob(depth)):
-            if p.is_dir() and (_RUN_DIR.match(p.name) or _TMP_DIR.match(p.name)):
-                found.append(p)
-        if found:
-            break
-    return found
-
-
-def _read_json(path: Path) -> dict | None:
-    return read_json_dict(path)
+    return run_folders(root, include_tmp=True)
 
 
 def _load_run(folder: Path) -> Run:
-    match = _RUN_DIR.match(folder.name) or _TMP_DIR.match(folder.name)
-    index = int(match.group(1)) if match else -1
-    spec = _read_json(folder / "spec.json") or {}
-    meta = _read_json(folder / "metadata.json")
-    label = str(spec.get("label") or folder.parent.parent.name)
-    dataset = str(spec.get("dataset") or spec.get("search_dataset") or folder.parent.name)
-    if isinstance(spec.get("benchmark"), dict) and spec["benchmark"].get("search_dataset"):
-        dataset = str(spec["benchmark"]["search_dataset"])
-    index = int(spec.get("run", index)) if isinstance(spec.get("run", index), int) else index
-    experiment = str(spec.get("experiment") or "experiment")
-    protocol = spec.get("protocol")
-    if protocol is None and experiment in PROTOCOLS:
-        protocol = experiment
-    if folder.name.startswith(".") or meta is None:
-        status, error = UNFINISHED, None
-    elif metadata_problem(meta):
-        status, error = UNFINISHED, f"malformed metadata.json: {metadata_problem(meta)}"
-    else:
-        status = meta.get("status") if meta.get("status") in (COMPLETE, FAILED) else UNFINISHED
-        error = meta.get("error") if status == FAILED else None
-        error = error if isinstance(error, str) or error is None else str(error)
-        problem = trajectory_problem(folder, meta) if status == COMPLETE else None
-        if problem:
-            status, error = DAMAGED, f"damaged: {problem}"
-    reports = tuple(spec.get("report_datasets") or ())
-    time_s, n_evals, arch, inc = _trajectory(folder / "trajectory.jsonl", reports)
+    info = read_folder(folder)
+    reports = info.report_datasets if info.spec else ()
+    time_s, n_evals, arch, inc = _trajectory(folder / TRAJECTORY_FILE, reports)
     if not reports:
         reports = tuple(inc)
-    if status == UNFINISHED and meta is None and not folder.name.startswith("."):
-        error = "no metadata.json (the run never finished writing)"
-    elif status == UNFINISHED and folder.name.startswith("."):
-        error = "temporary folder: the run was interrupted or is still running"
     return Run(
         path=folder,
-        experiment=experiment,
-        label=label,
-        strategy=str(spec.get("strategy") or label),
-        search_dataset=dataset,
-        index=index,
-        status=status,
-        error=error,
-        protocol=protocol,
+        experiment=info.experiment,
+        label=info.label,
+        strategy=info.strategy,
+        search_dataset=info.task,
+        index=info.index,
+        status=info.status,
+        error=info.error,
+        protocol=info.protocol,
         report_datasets=reports,
         time_s=time_s,
         n_evals=n_evals,
         arch_index=arch,
         incumbent_test=inc,
-        spec=spec,
-        metadata=meta or {},
+        spec=info.spec,
+        metadata=info.metadata,
+        benchmark=info.benchmark,
     )
 
 

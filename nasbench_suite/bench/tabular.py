@@ -11,38 +11,42 @@ Units: accuracies in %, times in seconds, parameters and FLOPs in millions, late
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from nasbench_suite.bench.datasets import DATASETS, SEEDS, dataset_name
+from nasbench_suite.bench.datasets import DATASETS, NB201_DATASETS, SEEDS, dataset_name
 from nasbench_suite.bench.store import Store, open_store
+from nasbench_suite.benchmarks.base import Benchmark, BenchmarkInfo, Observation, Provenance
 from nasbench_suite.errors import NasBenchError, unknown
 
+#: Training epochs the NB201 tables answer at (the one definition; spec and strategies read
+#: ``TabularBenchmark.info.fidelities``).
 FIDELITIES = (12, 200)
 NOISE = ("mean", "seed")
+CITATION = (
+    "Dong & Yang, NAS-Bench-201: Extending the Scope of Reproducible Neural Architecture "
+    "Search, ICLR 2020; Dong, Liu, Musial & Gabrys, NATS-Bench, TPAMI 2021"
+)
+INFO = BenchmarkInfo(
+    space="nb201",
+    datasets=NB201_DATASETS,
+    search_datasets=tuple(d for d in NB201_DATASETS if DATASETS[d].valid is not None),
+    fidelities=FIDELITIES,
+    default_fidelity=200,
+    objectives=("accuracy", "latency", "params", "flops"),
+    cost="recorded",
+    report_datasets=tuple(d for d in NB201_DATASETS if DATASETS[d].test is not None),
+    notes=(
+        "NAS-Bench-201 / NATS-Bench TSS tables (15,625 cells): search on cifar10-valid, cifar100 "
+        "or ImageNet16-120 and report cifar10 test accuracy; 12-epoch signals are seed means, "
+        "latencies come from HW-NAS-Bench / HELP."
+    ),
+)
 
-
-@dataclass(frozen=True)
-class Observation:
-    """What a search strategy learns from one evaluation. Never holds test accuracy.
-
-    Attributes:
-        arch_index: NB201 index evaluated.
-        valid_acc: validation accuracy (%), NaN if the benchmark has none for that cell.
-        cost_s: simulated seconds charged for this evaluation.
-        fidelity: training epochs of the signal (12 or 200).
-        seed: training seed whose record was returned, None for the seed mean.
-        latency_ms: latency on the benchmark's device, when it was configured with one.
-    """
-
-    arch_index: int
-    valid_acc: float
-    cost_s: float
-    fidelity: int
-    seed: int | None = None
-    latency_ms: float | None = None
+__all__ = ["FIDELITIES", "INFO", "NOISE", "CellReport", "Observation", "TabularBenchmark",
+           "report_cell"]
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,8 @@ class _SearchTable:
     latency: np.ndarray | None
 
 
-class TabularBenchmark:
-    """NB201 lookups with a simulated clock.
+class TabularBenchmark(Benchmark):
+    """NB201 lookups with a simulated clock (registered as benchmark ``nb201``).
 
     Args:
         dataset: NB201 dataset to search on (``cifar10-valid``, ``cifar100``, ``ImageNet16-120``).
@@ -102,6 +106,9 @@ class TabularBenchmark:
         latency_device: if set, observations also carry the latency on this stored device.
         store: a loaded :class:`Store` (default: :func:`open_store`).
     """
+
+    name = "nb201"
+    info = INFO
 
     def __init__(
         self,
@@ -124,16 +131,46 @@ class TabularBenchmark:
         self.noise = noise
         latency = self.store.latency(latency_device) if latency_device else None
         self.latency_device = latency_device
-        col = lambda f: self.store.column(f, self.dataset)  # noqa: E731
+        col = lambda f: self.store.column(f, self.dataset)
         self._search = _SearchTable(
             valid={12: col("valid_acc_12ep"), 200: col("valid_acc")},
             valid_seeds=col("valid_acc_seeds"),
             epoch_time=col("epoch_time_s"),
             latency=latency,
         )
+        self._space = None
+
+    @classmethod
+    def check_spec(cls, options, where: str = "benchmark") -> dict:
+        """Fidelity (12 / 200), noise (``seed`` needs 200) and latency device, defaults filled."""
+        return check_nb201_options(options, where)
+
+    @classmethod
+    def from_spec(cls, dataset: str, options, store=None) -> TabularBenchmark:
+        """Built from a spec's options (``fidelity``, ``noise``, ``latency_device``); the store
+        (``store`` folder, else the default one) is loaded once per process."""
+        return cls(dataset, store=shared_store(store), **options)
+
+    @property
+    def space(self):
+        """The ``nb201`` search space of this store (index <-> cell, no results)."""
+        if self._space is None:
+            from nasbench_suite.spaces.nb201 import NB201Space
+
+            self._space = NB201Space(self.store.index_map)
+        return self._space
+
+    def provenance(self) -> Provenance:
+        """The raw files the store's columns were read from (with SHA-256) and the citation."""
+        sources = {
+            col["source"]: col["sha256"]
+            for col in self.store.manifest.get("columns", {}).values()
+            if col.get("sha256")
+        }
+        return Provenance(CITATION, dict(sorted(sources.items())), self.store.checksum)
 
     # --- search side --------------------------------------------------------------------------
-    def cost(self, index: int | np.ndarray, fidelity: int | None = None) -> "float | np.ndarray":
+    def cost(self, index: int | np.ndarray, fidelity: int | None = None) -> float | np.ndarray:
         """Simulated seconds to train ``index`` for ``fidelity`` epochs (recorded time per epoch).
 
         The 12-epoch schedule was not timed in the public tables; NB201's per-epoch time of the
@@ -188,6 +225,48 @@ class TabularBenchmark:
     def test_accuracy(self, indices, dataset: str) -> np.ndarray:
         """Seed-mean 200-epoch test accuracy (%) of NB201 indices on ``dataset`` (reports only)."""
         return self.store.column("test_acc", dataset)[np.asarray(indices, dtype=np.int64)]
+
+
+_STORES: dict = {}
+
+
+def check_nb201_options(options, where: str = "benchmark") -> dict:
+    """The NB201 spec options ``fidelity`` (default 200), ``noise`` (default ``mean``) and
+    ``latency_device`` (default None; checked against the default store when there is one)."""
+    out = dict(options)
+    fidelity = out.get("fidelity", 200)
+    if isinstance(fidelity, bool) or fidelity not in FIDELITIES:
+        raise NasBenchError(f"{where}.fidelity must be 12 or 200 (epochs), got {fidelity!r}")
+    noise = out.get("noise", "mean")
+    if noise not in NOISE:
+        raise NasBenchError(f"{where}.noise must be one of {', '.join(NOISE)}, got {noise!r}")
+    if noise == "seed" and fidelity != 200:
+        raise NasBenchError(
+            f"{where}.noise: seed needs fidelity 200 (the 12-epoch tables are seed means)"
+        )
+    device = out.get("latency_device")
+    if device is not None:
+        try:
+            devices = open_store().devices
+        except NasBenchError:  # no store yet: the benchmark checks the device when it is built
+            devices = None
+        if devices is not None and device not in devices:
+            raise NasBenchError(
+                f"unknown {where}.latency_device {device!r}; known: {', '.join(devices)}"
+            )
+        device = str(device)
+    out.update(fidelity=int(fidelity), noise=noise, latency_device=device)
+    return out
+
+
+def shared_store(path=None) -> Store:
+    """The store at ``path`` (default location if None), loaded once per process."""
+    key = None if path is None else str(path)
+    if key not in _STORES:
+        from pathlib import Path
+
+        _STORES[key] = open_store() if path is None else Store.load(Path(path))
+    return _STORES[key]
 
 
 _SCALAR_FIELDS = ("test_acc", "valid_acc", "valid_acc_12ep", "test_acc_12ep", "train_time_s",

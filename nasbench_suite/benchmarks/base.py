@@ -67,6 +67,8 @@ class BenchmarkInfo:
         test_metric: what reports call test accuracy on this benchmark (e.g. NB301 has none and
             reports validation accuracy at the last epoch).
         notes: one paragraph for ``benchmarks`` output and reports (protocol, limits).
+        report_datasets: datasets with a test metric that reports may name (default: none
+            beyond the search datasets; NB201 reports cifar10, which it cannot search on).
     """
 
     space: str
@@ -79,6 +81,7 @@ class BenchmarkInfo:
     has_validation: bool = True
     test_metric: str = "test accuracy (%)"
     notes: str = ""
+    report_datasets: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         """JSON-safe dict."""
@@ -126,6 +129,48 @@ class Benchmark(abc.ABC):
     @abc.abstractmethod
     def provenance(self) -> Provenance:
         """Source files, checksums and citation of the numbers this benchmark returns."""
+
+    @classmethod
+    def spec_options(cls) -> tuple[str, ...]:
+        """Keys a spec's ``benchmark`` entry may set for this benchmark (besides ``name``,
+        ``search_dataset`` and ``eval_overhead_s``, which the runner reads).
+
+        Default: the keyword arguments of the constructor other than ``dataset`` and ``store``.
+        """
+        import inspect
+
+        params = inspect.signature(cls.__init__).parameters
+        return tuple(
+            p for p, v in params.items()
+            if p not in ("self", "dataset", "store") and v.kind in (v.POSITIONAL_OR_KEYWORD,
+                                                                    v.KEYWORD_ONLY)
+        )
+
+    @classmethod
+    def check_spec(cls, options: Mapping[str, Any], where: str = "benchmark") -> Mapping[str, Any]:
+        """Check a spec's options from static facts only (no data loaded) and return them with
+        defaults filled in; raise :class:`NasBenchError` with one sentence naming the bad value.
+
+        Default: a ``fidelity`` option must be one of ``info.fidelities``.
+        """
+        fid = options.get("fidelity")
+        if fid is not None and (isinstance(fid, bool) or fid not in cls.info.fidelities):
+            raise NasBenchError(
+                f"{where}.fidelity must be one of {', '.join(map(str, cls.info.fidelities))}, "
+                f"got {fid!r}"
+            )
+        return dict(options)
+
+    @classmethod
+    def from_spec(
+        cls, dataset: str, options: Mapping[str, Any], store: Any = None
+    ) -> Benchmark:
+        """Build from a spec's options (see :meth:`spec_options`) on ``dataset``.
+
+        ``store`` is the data folder a user named on the command line (``--store``), None for
+        the benchmark's default location. Default: ``cls(dataset=dataset, **options)``.
+        """
+        return cls(dataset=dataset, **options)
 
     @property
     def fidelities(self) -> tuple[int, ...]:

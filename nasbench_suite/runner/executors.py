@@ -55,12 +55,12 @@ class GridResult:
 
 def run_grid(
     runs: list[RunSpec],
-    out: "str | Path",
+    out: str | Path,
     executor: str = "local",
     workers: int | None = None,
     address: str | None = None,
     quiet: bool = False,
-    store_path: "str | Path | None" = None,
+    store_path: str | Path | None = None,
 ) -> GridResult:
     """Execute every unfinished run of ``runs`` under ``out``.
 

@@ -1,7 +1,12 @@
-"""Grid expansion: one :class:`RunSpec` per (strategy label, search dataset, run number).
+"""Grid expansion: one :class:`RunSpec` per (strategy label, benchmark, search dataset, run).
+
+Run folders and seeds are keyed by the run's *task*: the search dataset for the benchmarks that
+existed before benchmarks were plug-ins (``nb201``, whose runs say ``type: tabular``, and
+``training``), so their folders and seeds are unchanged, and ``<benchmark>-<dataset>`` for every
+other benchmark (``macro-cifar10``), so two benchmarks on one dataset never share a folder.
 
 Seeds: every run's seeds derive from the master seed with
-``numpy.random.SeedSequence(master, spawn_key=(stable(label), stable(dataset), run, stream))``,
+``numpy.random.SeedSequence(master, spawn_key=(stable(label), stable(task), run, stream))``,
 where ``stable`` is the first 4 bytes of SHA-256 of the name (never Python's salted ``hash()``)
 and ``stream`` is 0 for the searcher and 1 for the benchmark noise. A run's seeds depend only on
 its own (label, dataset, run), so adding runs, strategies or datasets never changes the seeds of
@@ -17,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_suite.runfolder import LEGACY_FOLDER_TYPES, benchmark_name, task_name  # noqa: F401
 from nasbench_suite.runner.spec import ExperimentSpec
 
 SEARCHER_STREAM, NOISE_STREAM = 0, 1
@@ -37,7 +43,8 @@ class RunSpec:
         dataset: search dataset.
         run: run number (0-based).
         master_seed / spawn_key: ``SeedSequence(master_seed, spawn_key=spawn_key + (stream,))``.
-        benchmark: type, fidelity, noise, eval_overhead_s (for this dataset), latency_device.
+        benchmark: ``type`` (the benchmark's registry name; ``tabular`` for nb201), its options
+            (nb201: fidelity, noise, latency_device) and eval_overhead_s (for this dataset).
         report_datasets: datasets whose test accuracy the trajectory reports.
         time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
         objective: objective spec given to the strategy (None: validation accuracy).
@@ -75,9 +82,19 @@ class RunSpec:
         """The generator the benchmark draws its noise (recorded training seed) from."""
         return np.random.default_rng(self.seed_sequence(NOISE_STREAM))
 
+    @property
+    def benchmark_name(self) -> str:
+        """Registry name of the run's benchmark (``tabular`` in old folders is ``nb201``)."""
+        return benchmark_name(self.benchmark.get("type", "tabular"))
+
+    @property
+    def task(self) -> str:
+        """Folder / seed key: the dataset (nb201, training) or ``<benchmark>-<dataset>``."""
+        return task_name(self.benchmark.get("type", "tabular"), self.dataset)
+
     def relpath(self) -> Path:
-        """``<label>/<dataset>/run-<k>`` (k zero-padded to 4 digits so folders sort)."""
-        return Path(self.label) / self.dataset / f"run-{self.run:04d}"
+        """``<label>/<task>/run-<k>`` (k zero-padded to 4 digits so folders sort)."""
+        return Path(self.label) / self.task / f"run-{self.run:04d}"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe dict (tuples become lists); deterministic given the spec."""
@@ -93,24 +110,20 @@ class RunSpec:
 
 
 def expand(spec: ExperimentSpec) -> list[RunSpec]:
-    """Every run of ``spec``, run-major (run 0 of everything first), then dataset, strategy.
+    """Every run of ``spec``, run-major (run 0 of everything first), then benchmark, dataset,
+    strategy.
 
     Run-major order makes a partly finished grid useful: every strategy has its first runs.
     """
     runs = []
     for k in range(spec.runs):
-        for dataset in spec.benchmark.search_datasets:
+        for b, dataset in [(e, d) for e in spec.benchmarks for d in e.search_datasets]:
             time_s, evals = spec.budget.for_dataset(dataset)
-            bench = {
-                "type": spec.benchmark.type,
-                "fidelity": spec.benchmark.fidelity,
-                "noise": spec.benchmark.noise,
-                "eval_overhead_s": spec.benchmark.overhead_s(dataset),
-                "latency_device": spec.benchmark.latency_device,
-            }
-            if spec.benchmark.type == "training":
-                bench.update(spec.benchmark.options)
+            bench = {"type": b.type, **b.options, "eval_overhead_s": b.overhead_s(dataset)}
+            task = task_name(b.type, dataset)
             for strat in spec.strategies:
+                if strat.benchmarks is not None and b.name not in strat.benchmarks:
+                    continue
                 runs.append(
                     RunSpec(
                         experiment=spec.name,
@@ -119,9 +132,9 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         dataset=dataset,
                         run=k,
                         master_seed=spec.seed,
-                        spawn_key=(stable_int(strat.label), stable_int(dataset), k),
-                        benchmark=bench,
-                        report_datasets=spec.report_datasets,
+                        spawn_key=(stable_int(strat.label), stable_int(task), k),
+                        benchmark=dict(bench),
+                        report_datasets=b.report_datasets or spec.report_datasets,
                         time_budget_s=None if time_s is None else float(time_s),
                         eval_budget=evals,
                         kwargs=dict(strat.kwargs),

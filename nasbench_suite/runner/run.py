@@ -29,18 +29,24 @@ Rules:
   any_fidelity``: the best objective over all observations whatever their fidelity (NATS-Bench's
   BOHB script). Ties keep the earlier cell. NaN observations are recorded as ``null`` and never
   become the incumbent.
-* **One-shot strategies** (DARTS, GDAS, ...) train a supernet inside ``ask``: a searcher with a
-  ``compute_cost_s`` attribute has that many real seconds added to the clock after each ask, and
-  one with ``evaluations_are_free = True`` is not charged the benchmark's training time (nor
+* **One-shot strategies** (DARTS, GDAS, ...) train a supernet inside ``ask``: the searcher's
+  :meth:`~nasbench_suite.strategies.base.Searcher.compute_cost_s` (0 for black-box methods) is
+  added to the clock after each ask, and one with ``evaluations_are_free = True`` is not charged
+  the benchmark's training time (nor
   ``eval_overhead_s``) for the cell it proposes, which is a read-out, not a trained candidate.
   Their ``time_s`` thus holds measured seconds and is not byte-reproducible; every other column
   is. ``searcher.artifacts()`` (name -> JSON object) are written into the run folder.
-* **Test accuracy** of the incumbent (seed-mean, 200 epochs, each report dataset) is looked up
-  by the runner via :meth:`TabularBenchmark.test_accuracy` for the trajectory only.
+* **Test accuracy** of the incumbent (on NB201: seed-mean, 200 epochs; each report dataset) is
+  looked up by the runner via :meth:`Benchmark.test_accuracy` for the trajectory only.
+* **Benchmarks** come from the registry: ``Benchmark.from_spec(dataset, options, store)`` with
+  the options of the run's ``benchmark`` entry, built once per process (:func:`context`); the
+  strategy searches ``bench.space``.
 
-Run folder ``<out>/<label>/<dataset>/run-<k>/``: ``spec.json`` (the :class:`RunSpec`),
+Run folder ``<out>/<label>/<task>/run-<k>/`` (task: the dataset, or ``<benchmark>-<dataset>``
+for benchmarks other than NB201 and training; see :mod:`nasbench_suite.runfolder`): ``spec.json`` (the :class:`RunSpec`),
 ``trajectory.jsonl`` (one row per recorded evaluation, keys sorted, compact JSON) and
-``metadata.json`` (status, versions, git revision, store checksum, seeds, wall time). Everything
+``metadata.json`` (status, versions, git revision, store checksum, benchmark name and
+provenance, seeds, wall time). Everything
 is written to ``.run-<k>.tmp`` beside it, then moved into place with :func:`os.replace`; a folder
 whose ``metadata.json`` says ``"status": "complete"`` is never touched again, and files the suite
 did not write in a folder that is redone are kept (:mod:`nasbench_suite.runner.folders`).
@@ -67,10 +73,16 @@ from typing import Any
 
 from nasbench_suite.runfolder_check import integrity_fields
 from nasbench_suite.runner.folders import replace_run_folder
+from nasbench_suite.runfolder import (  # noqa: F401  (re-exported: the folder format)
+    COMPLETE,
+    FAILED,
+    METADATA_FILE,
+    SPEC_FILE,
+    TRAJECTORY_FILE,
+    is_complete,
+    read_metadata,
+)
 from nasbench_suite.runner.grid import NOISE_STREAM, SEARCHER_STREAM, RunSpec
-
-SPEC_FILE, TRAJECTORY_FILE, METADATA_FILE = "spec.json", "trajectory.jsonl", "metadata.json"
-COMPLETE, FAILED = "complete", "failed"
 
 
 @dataclass(frozen=True)
@@ -87,34 +99,20 @@ class RunResult:
 
 # --- per-process context (store, space, benchmarks): loaded once per worker ----------------
 class _Context:
-    def __init__(self, store_path: str | None) -> None:
-        from nasbench_suite.bench.store import Store, open_store
-        from nasbench_suite.space.searchspace import SearchSpace
+    """Benchmarks built from the registry, once per (benchmark, dataset, options) and process."""
 
-        self.store = open_store() if store_path is None else Store.load(Path(store_path))
-        self.space = SearchSpace(self.store.index_map)
-        self._benchmarks: dict[tuple, Any] = {}
+    def __init__(self, store_path: str | None) -> None:
+        self.store_path = store_path
+        self._benchmarks: dict[str, Any] = {}
 
     def benchmark(self, run: RunSpec):
-        b = run.benchmark
-        if b["type"] == "training":
-            key = ("training", run.dataset, json.dumps(b, sort_keys=True))
-            if key not in self._benchmarks:
-                from nasbench_suite.train.benchmark import from_spec
+        from nasbench_suite.benchmarks.base import get_benchmark
 
-                self._benchmarks[key] = from_spec(b, run.dataset, self.store.index_map)
-            return self._benchmarks[key]
-        key = (run.dataset, b["fidelity"], b["noise"], b["latency_device"])
+        options = {k: v for k, v in run.benchmark.items() if k not in ("type", "eval_overhead_s")}
+        key = json.dumps([run.benchmark_name, run.dataset, options], sort_keys=True)
         if key not in self._benchmarks:
-            from nasbench_suite.bench.tabular import TabularBenchmark
-
-            self._benchmarks[key] = TabularBenchmark(
-                run.dataset,
-                fidelity=b["fidelity"],
-                noise=b["noise"],
-                latency_device=b["latency_device"],
-                store=self.store,
-            )
+            cls = get_benchmark(run.benchmark_name)
+            self._benchmarks[key] = cls.from_spec(run.dataset, options, store=self.store_path)
         return self._benchmarks[key]
 
 
@@ -122,25 +120,10 @@ _CONTEXTS: dict[str | None, _Context] = {}
 
 
 def context(store_path: str | None = None) -> _Context:
-    """The cached store / space / benchmarks of this process."""
+    """The cached benchmarks of this process."""
     if store_path not in _CONTEXTS:
         _CONTEXTS[store_path] = _Context(store_path)
     return _CONTEXTS[store_path]
-
-
-# --- folder state -------------------------------------------------------------------------
-def read_metadata(folder: Path) -> dict | None:
-    """The run folder's metadata, or None when absent or unreadable."""
-    try:
-        return json.loads((folder / METADATA_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def is_complete(folder: Path) -> bool:
-    """True when ``folder`` holds a finished run (never rewritten)."""
-    meta = read_metadata(folder)
-    return bool(meta) and meta.get("status") == COMPLETE
 
 
 # --- the loop -------------------------------------------------------------------------------
@@ -171,8 +154,9 @@ class _Outcome:
     at_budget: dict[str, float | None] | None = None  # budget_rule interpolate only
 
 
-def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
-    """The spec's kwargs; a strategy that trains on images searches on the run's dataset.
+def _strategy_kwargs(run: RunSpec, bench) -> dict[str, Any]:
+    """The spec's kwargs; a strategy that trains on images searches on the run's dataset, and
+    a multi-fidelity one gets the benchmark's fidelities.
 
     Strategies with ``searches_on_data`` (the one-shot methods) default to synthetic noise when
     built directly (fast contract tests); through the runner, a spec that names no ``data``
@@ -180,9 +164,12 @@ def _strategy_kwargs(run: RunSpec) -> dict[str, Any]:
     """
     from nasbench_suite.strategies.base import get_strategy
 
+    cls = get_strategy(run.strategy)
     kwargs = dict(run.kwargs)
-    if getattr(get_strategy(run.strategy), "searches_on_data", False) and "data" not in kwargs:
+    if cls.searches_on_data and "data" not in kwargs:
         kwargs["data"] = run.dataset
+    if cls.multi_fidelity:
+        kwargs["fidelities"] = tuple(bench.fidelities)
     return kwargs
 
 
@@ -191,7 +178,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     from nasbench_suite.strategies.base import create_strategy, validation_objective
 
     perf = time.perf_counter
-    kwargs = _strategy_kwargs(run)
+    kwargs = _strategy_kwargs(run, bench)
     objective = validation_objective
     if run.objective is not None:
         from nasbench_suite.strategies.objectives import make_objective
@@ -201,8 +188,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     rng = run.noise_rng()
     time_budget = math.inf if run.time_budget_s is None else run.time_budget_s
     eval_budget = sys.maxsize if run.eval_budget is None else run.eval_budget
-    overhead = float(run.benchmark["eval_overhead_s"])
-    with_latency = run.benchmark["latency_device"] is not None
+    overhead = float(run.benchmark.get("eval_overhead_s", 0.0))
+    with_latency = run.benchmark.get("latency_device") is not None
     keep_crossing = run.budget_rule != "drop"
     any_fidelity = run.incumbent == "any_fidelity"
     reports = run.report_datasets
@@ -222,8 +209,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
         t0 = perf()
         searcher = create_strategy(run.strategy, space, seed=run.searcher_seed(), **kwargs)
         searcher_s += perf() - t0
-        free = bool(getattr(searcher, "evaluations_are_free", False))
-        charges_compute = hasattr(searcher, "compute_cost_s")
+        free = searcher.evaluations_are_free
         while n < eval_budget:
             t0 = perf()
             try:
@@ -234,8 +220,8 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             searcher_s += perf() - t0
             obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
             cost = 0.0 if free else obs.cost_s + overhead
-            if charges_compute:  # one-shot methods: real seconds of the supernet epoch
-                compute = float(searcher.compute_cost_s)
+            compute = float(searcher.compute_cost_s())  # one-shot / proxy seconds (else 0)
+            if compute:
                 compute_s += compute
                 cost += compute
             if not math.isfinite(cost) or cost < 0:
@@ -283,7 +269,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     except Exception as exc:  # a broken strategy fails its run only; the grid goes on
         stop, error, tb = "error", f"{type(exc).__name__}: {exc}", traceback.format_exc()
     artifacts = None
-    if searcher is not None and hasattr(searcher, "artifacts"):
+    if searcher is not None:
         try:
             artifacts = dict(searcher.artifacts())
         except Exception as exc:  # noqa: BLE001  (an artifact never fails the run)
@@ -322,6 +308,14 @@ def search(run: RunSpec, bench, space) -> _Outcome:
     )
 
 
+def _store_read(bench) -> dict:
+    """Checksums of the store bytes and manifest a store-backed benchmark read (else none)."""
+    store = getattr(bench, "store", None)
+    if store is None or not hasattr(store, "read_sha256"):
+        return {}
+    return {"read_sha256": store.read_sha256, "manifest_sha256": store.manifest_sha256}
+
+
 def _jsonable(value):
     """``json.dumps`` fallback for artifacts: numpy scalars / arrays, anything else as str."""
     if hasattr(value, "tolist"):
@@ -335,7 +329,7 @@ def _finite(x) -> float | None:
 
 
 # --- the run folder -------------------------------------------------------------------------
-def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> RunResult:
+def execute(run: RunSpec, out: str | Path, store_path: str | None = None) -> RunResult:
     """Run ``run`` and write its folder under ``out``; a complete folder is skipped untouched."""
     out = Path(out)
     folder = out / run.relpath()
@@ -345,16 +339,17 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
     started = datetime.now(timezone.utc)
     wall0 = time.perf_counter()
     ctx = context(store_path)
+    bench = None
     try:
         bench = ctx.benchmark(run)
-        outcome = search(run, bench, ctx.space)
+        outcome = search(run, bench, bench.space)
     except Exception as exc:  # benchmark construction / objective import failed
         outcome = _Outcome(
             [], 0, 0.0, "error", 0, 0.0, {}, f"{type(exc).__name__}: {exc}", traceback.format_exc()
         )
     wall_s = time.perf_counter() - wall0
     status = FAILED if outcome.error else COMPLETE
-    meta = _metadata(run, outcome, ctx, status, started, wall_s)
+    meta = _metadata(run, outcome, bench, store_path, status, started, wall_s)
     meta.update(integrity_fields(run.to_json(), "".join(outcome.lines)))
 
     tmp = folder.parent / f".{folder.name}.tmp"
@@ -382,15 +377,21 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
 
 
 def execute_many(
-    runs: list[RunSpec], out: "str | Path", store_path: str | None = None
+    runs: list[RunSpec], out: str | Path, store_path: str | None = None
 ) -> list[RunResult]:
     """Execute ``runs`` in order in this process (the unit of work sent to a worker)."""
     return [execute(r, out, store_path) for r in runs]
 
 
 def _metadata(
-    run: RunSpec, o: _Outcome, ctx: _Context, status: str, started, wall_s: float
+    run: RunSpec, o: _Outcome, bench, store_path, status: str, started, wall_s: float
 ) -> dict:
+    prov = None
+    if bench is not None:
+        try:
+            prov = bench.provenance()
+        except Exception:  # noqa: BLE001  (provenance never fails the run)
+            prov = None
     return {
         "status": status,
         "error": o.error,
@@ -414,10 +415,14 @@ def _metadata(
             "noise_spawn_key": [*run.spawn_key, NOISE_STREAM],
         },
         "store": {
-            "path": str(ctx.store.path),
-            "checksum": ctx.store.checksum,
-            "read_sha256": ctx.store.read_sha256,  # of the bytes this run actually read
-            "manifest_sha256": ctx.store.manifest_sha256,
+            "path": None if store_path is None else str(store_path),
+            "checksum": None if prov is None else prov.store_checksum,
+            **_store_read(bench),  # sha256 of the bytes and manifest this run actually read
+        },
+        "benchmark": {
+            "name": run.benchmark_name,
+            "citation": None if prov is None else prov.citation,
+            "sources": {} if prov is None else dict(prov.sources),
         },
         **environment(),
     }

@@ -9,8 +9,8 @@ one :class:`~nasbench_suite.runner.grid.RunSpec` per (strategy, search dataset, 
     strategies:                   # `all`: every registered strategy not listed explicitly
       - random                    # shorthand for {name: random}
       - {name: rea, label: rea-p10, kwargs: {population_size: 10}}
-    benchmark:
-      type: tabular               # or "training": real training, real seconds (train/)
+    benchmark:                    # or benchmarks: [{name: nb201, ...}, {name: macro, ...}]
+      type: tabular               # = name: nb201; or any registered benchmark (training, ...)
       search_dataset: [cifar10-valid, cifar100]   # one name or a list
       fidelity: 12                # epochs of the search signal: 12 or 200
       noise: mean                 # mean | seed (seed needs fidelity 200)
@@ -25,6 +25,11 @@ one :class:`~nasbench_suite.runner.grid.RunSpec` per (strategy, search dataset, 
     incumbent: max_fidelity       # max_fidelity | any_fidelity (runner/budget.py)
 
 A strategy entry may carry its own ``budget_rule`` / ``incumbent``, which win over the spec's.
+
+Benchmarks come from the registry (:mod:`nasbench_suite.benchmarks`); :mod:`.benchspec` parses
+the ``benchmark`` / ``benchmarks`` entries against each benchmark's static ``info`` and options.
+Parsing builds every strategy once on the space of every benchmark, so a bad value fails here
+(exit 2, no run folder), never in a run.
 
 Budgets and per-evaluation overheads may be one number or a mapping ``search dataset -> number``
 (the NATS-Bench protocol gives every dataset its own time budget).
@@ -50,13 +55,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.bench.datasets import DATASET_NAMES, DATASETS, NB201_DATASETS
 from nasbench_suite.errors import NasBenchError, SpecError
 from nasbench_suite.runner.budget import BUDGET_RULES, INCUMBENT_RULES
+from nasbench_suite.runner.benchspec import (
+    BenchmarkSpec,
+    default_report,
+    parse_benchmarks,
+    report_datasets,
+)
 
-BENCHMARK_TYPES = ("tabular", "training")  # NB201 lookups, or real training (train/benchmark.py)
-FIDELITIES = (12, 200)
-NOISE = ("mean", "seed")
 DEFAULT_REPORT = ("cifar10", "cifar100", "ImageNet16-120")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -67,6 +74,7 @@ TOP_KEYS = (
     "runs",
     "strategies",
     "benchmark",
+    "benchmarks",
     "report_datasets",
     "budget",
     "objective",
@@ -74,62 +82,25 @@ TOP_KEYS = (
     "budget_rule",
     "incumbent",
 )
-# Shipped protocols whose published results reports set beside runs (analysis/published.yaml).
-PROTOCOLS = ("nb201", "nats_tss")
+from nasbench_suite.runfolder import PROTOCOLS
+
 STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent")
-BENCHMARK_KEYS = (
-    "type",
-    "search_dataset",
-    "search_datasets",
-    "fidelity",
-    "noise",
-    "eval_overhead_s",
-    "latency_device",
-)
-# Options of ``type: training`` (the training benchmark's own list; importing it loads no torch).
-from nasbench_suite.train.benchmark import BENCHMARK_OPTIONS as TRAINING_KEYS  # noqa: E402
 BUDGET_KEYS = ("time_s", "evals")
 
 
 @dataclass(frozen=True)
 class StrategySpec:
-    """One strategy of the grid: registry ``name``, folder ``label`` (default: name), kwargs.
-
-    ``budget_rule`` / ``incumbent``: this strategy's rules (None: the spec's).
-    """
+    """One strategy of the grid: registry ``name``, folder ``label`` (default: name), kwargs,
+    and the benchmarks it runs on (None: every benchmark of the spec; ``all`` leaves out the
+    benchmarks a strategy cannot search, e.g. NB201-only proxies on another space).
+    ``budget_rule`` / ``incumbent``: this strategy's rules (None: the spec's)."""
 
     name: str
     label: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    benchmarks: tuple[str, ...] | None = None
     budget_rule: str | None = None
     incumbent: str | None = None
-
-
-@dataclass(frozen=True)
-class BenchmarkSpec:
-    """The benchmark every run searches on.
-
-    Attributes:
-        type: ``tabular`` (NB201 lookups with a simulated clock) or ``training`` (real
-            training; its cost is real seconds).
-        search_datasets: datasets with a validation split to search on (one grid axis).
-        fidelity: epochs of the search signal, 12 or 200.
-        noise: ``mean`` (seed mean) or ``seed`` (one recorded training seed per query).
-        eval_overhead_s: search dataset -> seconds added per evaluation ("one validation pass").
-        latency_device: stored latency device, needed by latency-aware objectives.
-    """
-
-    type: str = "tabular"
-    search_datasets: tuple[str, ...] = ("cifar10-valid",)
-    fidelity: int = 200
-    noise: str = "mean"
-    eval_overhead_s: dict[str, float] = field(default_factory=dict)
-    latency_device: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)  # type: training only
-
-    def overhead_s(self, dataset: str) -> float:
-        """Seconds added to the clock per evaluation on ``dataset``."""
-        return float(self.eval_overhead_s.get(dataset, 0.0))
 
 
 @dataclass(frozen=True)
@@ -152,7 +123,7 @@ class ExperimentSpec:
 
     name: str
     strategies: tuple[StrategySpec, ...]
-    benchmark: BenchmarkSpec
+    benchmark: BenchmarkSpec  # the first of ``benchmarks`` (every spec has at least one)
     budget: Budget
     runs: int = 1
     seed: int = 0
@@ -162,14 +133,19 @@ class ExperimentSpec:
     protocol: str | None = None
     budget_rule: str = "drop"
     incumbent: str = "max_fidelity"
+    benchmarks: tuple[BenchmarkSpec, ...] = ()
 
-    def with_runs(self, runs: int) -> "ExperimentSpec":
+    def __post_init__(self) -> None:
+        if not self.benchmarks:
+            object.__setattr__(self, "benchmarks", (self.benchmark,))
+
+    def with_runs(self, runs: int) -> ExperimentSpec:
         """A copy with another number of runs (the ``--runs`` override)."""
         return _check_grid_size(dataclasses.replace(self, runs=_positive_int(runs, "runs")))
 
 
 # --- loading ----------------------------------------------------------------------------------
-def load_spec(path: "str | Path", runs: int | None = None) -> ExperimentSpec:
+def load_spec(path: str | Path, runs: int | None = None) -> ExperimentSpec:
     """Read and validate a YAML spec; ``runs`` overrides the spec's number of runs.
 
     Raises:
@@ -205,32 +181,22 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
     description = data.get("description") or ""
     if not isinstance(description, str):
         raise SpecError(f"description must be a string, got {_kind(description)}")
-    benchmark = _benchmark(data.get("benchmark") or {})
+    benchmarks = parse_benchmarks(data, _check_keys, _list, _per_dataset)
+    all_datasets = tuple(dict.fromkeys(d for b in benchmarks for d in b.search_datasets))
     if "budget" not in data:
         raise SpecError("budget is missing; give budget: {time_s: SECONDS} and/or {evals: N}")
-    budget = _budget(data["budget"], benchmark.search_datasets)
-    strategies = _strategies(data.get("strategies"))
-    training = benchmark.type == "training"
-    default = benchmark.search_datasets if training else DEFAULT_REPORT
-    report = data.get("report_datasets", list(default))
-    report = tuple(_dataset(d, "report_datasets") for d in _list(report, "report_datasets"))
-    testable = [d for d in DATASET_NAMES if DATASETS[d].test is not None]
-    if not report:
-        raise SpecError("report_datasets is empty; give at least one of " + ", ".join(testable))
-    for ds in report:
-        # real training measures test accuracy on every dataset's own test set
-        if DATASETS[ds].test is None and not training:
-            raise SpecError(
-                f"report dataset {ds} has no test split (NB201 records none); "
-                f"report on {', '.join(testable)}"
-            )
+    budget = _budget(data["budget"], all_datasets)
+    benchmarks = _with_reports(benchmarks, data.get("report_datasets"))
+    report = benchmarks[0].report_datasets
     objective = data.get("objective")
     if objective is not None:
-        objective = _objective(objective, benchmark)
+        objective = _objective(objective, benchmarks)
+    strategies = _strategies(data.get("strategies"), benchmarks)
     return _check_grid_size(ExperimentSpec(
         name=name,
         strategies=strategies,
-        benchmark=benchmark,
+        benchmark=benchmarks[0],
+        benchmarks=benchmarks,
         budget=budget,
         runs=_positive_int(data.get("runs", 1), "runs"),
         seed=_seed(data.get("seed", 0)),
@@ -248,11 +214,12 @@ MAX_GRID_RUNS = 1_000_000  # run folders one spec may ask for (NATS protocol: 6,
 
 def _check_grid_size(spec: ExperimentSpec) -> ExperimentSpec:
     """Refuse a grid too large to run or even list (``runs: 1000000000``)."""
-    total = spec.runs * len(spec.strategies) * len(spec.benchmark.search_datasets)
+    tasks = sum(len(b.search_datasets) for b in spec.benchmarks)
+    total = spec.runs * len(spec.strategies) * tasks
     if total > MAX_GRID_RUNS:
         raise SpecError(
             f"runs: {spec.runs} gives {total:,} runs ({len(spec.strategies)} strategies x "
-            f"{len(spec.benchmark.search_datasets)} datasets); at most {MAX_GRID_RUNS:,} fit")
+            f"{tasks} tasks); at most {MAX_GRID_RUNS:,} fit")
     return spec
 
 
@@ -260,6 +227,25 @@ def _choice(value: Any, known: tuple[str, ...], where: str) -> str:
     if value not in known:
         raise SpecError(f"unknown {where} {value!r}; known: {', '.join(known)}")
     return value
+
+
+def _with_reports(benchmarks, value) -> tuple[BenchmarkSpec, ...]:
+    """Every benchmark with its report datasets: its own, else the spec's ``report_datasets``
+    (which must suit it), else its default (:func:`default_report`)."""
+    out = []
+    for i, b in enumerate(benchmarks):
+        if b.report_datasets is None:
+            if value is not None:
+                where = "report_datasets" if len(benchmarks) == 1 else (
+                    f"report_datasets (for benchmarks[{i}] {b.name}; give it its own "
+                    "report_datasets otherwise)"
+                )
+                reports = report_datasets(b.benchmark_class(), value, where, _list)
+            else:
+                reports = default_report(b)
+            b = dataclasses.replace(b, report_datasets=reports)
+        out.append(b)
+    return tuple(out)
 
 
 def _protocol(value: Any, name: str) -> str | None:
@@ -271,15 +257,15 @@ def _protocol(value: Any, name: str) -> str | None:
     return value
 
 
-def _strategies(value: Any) -> tuple[StrategySpec, ...]:
+def _strategies(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> tuple[StrategySpec, ...]:
     from nasbench_suite.strategies.base import get_strategy, list_strategies
 
     if value is None:
         raise SpecError("strategies is missing; give a list such as [random, rea]")
     known = list_strategies()
-    value = _expand_all(_list(value, "strategies"), known)
+    entries = _expand_all(_list(value, "strategies"), known)
     out: list[StrategySpec] = []
-    for i, entry in enumerate(_list(value, "strategies")):
+    for i, (entry, from_all) in enumerate(entries):
         where = f"strategies[{i}]"
         if isinstance(entry, str):
             entry = {"name": entry}
@@ -307,7 +293,12 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
             for key, known_values in (("budget_rule", BUDGET_RULES), ("incumbent", INCUMBENT_RULES))
             if key in entry
         }
-        out.append(StrategySpec(name, label, dict(kwargs), **rules))
+        runs_on = _build_strategy(name, kwargs, benchmarks, f"{where} ({name})", from_all)
+        if not runs_on:
+            continue  # from ``all``: fits none of the spec's benchmarks
+        every = len(runs_on) == len(benchmarks)
+        out.append(StrategySpec(name, label, dict(kwargs), None if every else tuple(runs_on),
+                                **rules))
     if not out:
         raise SpecError(f"strategies is empty; known: {', '.join(known)}")
     labels = [s.label for s in out]
@@ -319,28 +310,62 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
     return tuple(out)
 
 
-def _expand_all(entries: list, known: list[str]) -> list:
-    """Replace ``all`` by every registered black-box strategy not named elsewhere in the list.
+def _build_strategy(name, kwargs, benchmarks, where, from_all) -> list[str]:
+    """Build strategy ``name`` once on the space of every benchmark (so a bad value fails now,
+    not in a run); the names of the benchmarks it runs on. A strategy named explicitly must fit
+    every benchmark; one from ``all`` is left out where it does not fit."""
+    from nasbench_suite.spaces.base import create_space
+    from nasbench_suite.strategies.base import create_strategy, get_strategy
+
+    cls = get_strategy(name)
+    runs_on: list[str] = []
+    for b in benchmarks:
+        info = b.benchmark_class().info
+        problem = None
+        if not cls.supports(info.space):
+            problem = f"works on the {', '.join(cls.spaces or ())} space only, not on {b.name}"
+        elif cls.multi_fidelity and len(info.fidelities) < 2:
+            problem = f"needs several fidelities; {b.name} has only {info.fidelities[0]}"
+        if problem is not None:
+            if from_all:
+                continue
+            raise SpecError(f"{where} {problem} (benchmark {b.name})")
+        extra = {"fidelities": tuple(info.fidelities)} if cls.multi_fidelity else {}
+        try:
+            create_strategy(name, create_space(info.space), seed=0, **kwargs, **extra)
+        except NasBenchError as exc:
+            raise SpecError(f"{where}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise SpecError(f"{where}: bad argument ({exc})") from None
+        runs_on.append(b.name)
+    return runs_on
+
+
+def _expand_all(entries: list, known: list[str]) -> list[tuple[Any, bool]]:
+    """Replace ``all`` by every registered black-box strategy not named elsewhere in the list;
+    each entry comes with True when it came from ``all``.
 
     ``[all, {name: rea, kwargs: {population_size: 20}}]`` runs every strategy with its defaults
     except rea, which gets the kwargs given; strategies registered later join automatically.
     One-shot strategies (``evaluations_are_free``: they train a supernet on their own data and
     need a ``data`` argument to mean anything) are not part of ``all``; name them explicitly.
+    Strategies from ``all`` run on the benchmarks they fit (space, fidelities) only.
     """
     if "all" not in entries:
-        return entries
+        return [(e, False) for e in entries]
     from nasbench_suite.strategies import get_strategy
 
-    known = [n for n in known if not getattr(get_strategy(n), "evaluations_are_free", False)]
+    known = [n for n in known if not get_strategy(n).evaluations_are_free]
     named = {
         e if isinstance(e, str) else e.get("name") for e in entries if isinstance(e, (str, dict))
     }
-    out = []
+    out: list[tuple[Any, bool]] = []
     for entry in entries:
         if entry == "all":
-            out.extend(n for n in known if n not in named and n not in out)
+            done = {e for e, _ in out if isinstance(e, str)}
+            out.extend((n, True) for n in known if n not in named and n not in done)
         else:
-            out.append(entry)
+            out.append((entry, False))
     return out
 
 
@@ -348,76 +373,16 @@ def _check_kwargs(cls: type, kwargs: dict, where: str) -> None:
     params = inspect.signature(cls.__init__).parameters
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
         return
-    accepted = [p for p in params if p not in ("self", "space", "seed", "objective")]
+    given_by_runner = ("self", "space", "seed", "objective")
+    if cls.multi_fidelity:  # the runner passes the benchmark's fidelities
+        given_by_runner += ("fidelities",)
+    accepted = [p for p in params if p not in given_by_runner]
     bad = sorted(k for k in kwargs if k not in accepted)
     if bad:
         raise SpecError(
             f"unknown argument(s) {', '.join(bad)} for {where}; "
             f"accepted: {', '.join(accepted) or 'none'}"
         )
-
-
-def _benchmark(value: Any) -> BenchmarkSpec:
-    if not isinstance(value, dict):
-        raise SpecError(
-            f"benchmark must be a mapping with keys {', '.join(BENCHMARK_KEYS)}; "
-            f"got {_kind(value)}"
-        )
-    kind = value.get("type", "tabular")
-    if kind not in BENCHMARK_TYPES:
-        raise SpecError(f"unknown benchmark type {kind!r}; known: {', '.join(BENCHMARK_TYPES)}")
-    _check_keys(value, BENCHMARK_KEYS + (TRAINING_KEYS if kind == "training" else ()), "benchmark")
-    if "search_dataset" in value and "search_datasets" in value:
-        raise SpecError("give benchmark.search_dataset or benchmark.search_datasets, not both")
-    raw = value.get("search_dataset", value.get("search_datasets", "cifar10-valid"))
-    datasets: list[str] = []
-    for item in _list(raw, "benchmark.search_dataset"):
-        ds = _dataset(item, "benchmark.search_dataset")
-        if kind == "tabular" and ds not in NB201_DATASETS:
-            raise SpecError(
-                f"{ds} is not in the NB201 tables; use benchmark.type: training to train on it"
-            )
-        if DATASETS[ds].valid is None:
-            raise SpecError(
-                f"{ds} has no validation split and cannot be searched on; search on "
-                "cifar10-valid and report cifar10 (or search on cifar100 / ImageNet16-120)"
-            )
-        if ds not in datasets:
-            datasets.append(ds)
-    if not datasets:
-        raise SpecError("benchmark.search_dataset is empty")
-    fidelity = value.get("fidelity", 200)
-    if isinstance(fidelity, bool) or fidelity not in FIDELITIES:
-        raise SpecError(f"benchmark.fidelity must be 12 or 200 (epochs), got {fidelity!r}")
-    noise = value.get("noise", "mean")
-    if noise not in NOISE:
-        raise SpecError(f"benchmark.noise must be one of {', '.join(NOISE)}, got {noise!r}")
-    if noise == "seed" and fidelity != 200:
-        raise SpecError(
-            "benchmark.noise: seed needs fidelity 200 (the 12-epoch tables are seed means)"
-        )
-    overhead = _per_dataset(
-        value.get("eval_overhead_s", 0), datasets, "benchmark.eval_overhead_s", allow_zero=True
-    )
-    device = value.get("latency_device")
-    if device is not None:
-        device = _latency_device(device)
-    options = {k: value[k] for k in TRAINING_KEYS if k in value}
-    return BenchmarkSpec(kind, tuple(datasets), int(fidelity), noise, overhead, device, options)
-
-
-def _latency_device(device: Any) -> str:
-    from nasbench_suite.bench.store import open_store
-
-    try:
-        devices = open_store().devices
-    except NasBenchError:  # no store yet: the benchmark checks the device when it is built
-        return str(device)
-    if device not in devices:
-        raise SpecError(
-            f"unknown benchmark.latency_device {device!r}; known: {', '.join(devices)}"
-        )
-    return str(device)
 
 
 def _budget(value: Any, datasets: tuple[str, ...]) -> Budget:
@@ -446,7 +411,9 @@ def _per_dataset(
     if isinstance(value, dict):
         resolved = {}
         for name, v in value.items():
-            resolved[_dataset(name, where)] = _number(v, f"{where}[{name}]", allow_zero)
+            resolved[_dataset(name, where, datasets)] = _number(
+                v, f"{where}[{name}]", allow_zero
+            )
         missing = [d for d in datasets if d not in resolved]
         if missing:
             raise SpecError(f"{where} has no value for search dataset(s) {', '.join(missing)}")
@@ -463,7 +430,7 @@ def _number(value: Any, where: str, allow_zero: bool) -> float:
     return float(value) if isinstance(value, float) else int(value)
 
 
-def _objective(value: Any, benchmark: BenchmarkSpec) -> dict | None:
+def _objective(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> dict | None:
     """Validate with the strategies' :func:`make_objective`; ``valid_acc`` normalises to None."""
     from nasbench_suite.strategies.objectives import make_objective
 
@@ -475,22 +442,38 @@ def _objective(value: Any, benchmark: BenchmarkSpec) -> dict | None:
         raise SpecError(f"objective: {exc}") from None
     if value["name"] == "valid_acc":
         return None
-    if benchmark.latency_device is None:
-        raise SpecError(
-            f"objective {value['name']!r} needs benchmark.latency_device (a stored latency device)"
-        )
+    for b in benchmarks:
+        if "latency" not in b.benchmark_class().info.objectives:
+            raise SpecError(
+                f"objective {value['name']!r} needs latencies, which benchmark {b.name} "
+                "does not have"
+            )
+        if b.latency_device is None:
+            raise SpecError(
+                f"objective {value['name']!r} needs benchmark.latency_device (a stored "
+                "latency device)"
+            )
     return dict(value)
 
 
-def _dataset(value: Any, where: str) -> str:
-    from nasbench_suite.bench.datasets import dataset_name
+def _dataset(value: Any, where: str, known: tuple[str, ...] = ()) -> str:
+    """A dataset name among ``known`` (the spec's search datasets), case-insensitive, NB201
+    aliases (``imagenet``) accepted."""
+    if isinstance(value, str):
+        if value in known:
+            return value
+        lower = {d.lower(): d for d in known}
+        if value.lower() in lower:
+            return lower[value.lower()]
+        from nasbench_suite.bench.datasets import dataset_name
 
-    try:
-        return dataset_name(value)
-    except NasBenchError:
-        raise SpecError(
-            f"unknown dataset {value!r} in {where}; known: {', '.join(DATASET_NAMES)}"
-        ) from None
+        try:
+            alias = dataset_name(value)
+        except NasBenchError:
+            alias = None
+        if alias is not None:  # an NB201 name the spec does not search on (ignored)
+            return alias
+    raise SpecError(f"unknown dataset {value!r} in {where}; known: {', '.join(known)}")
 
 
 def _check_keys(mapping: dict, accepted: tuple[str, ...], where: str) -> None:

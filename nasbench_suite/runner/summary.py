@@ -17,14 +17,8 @@ import numpy as np
 
 from nasbench_suite.bench.datasets import DATASET_NAMES
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.runfolder_check import (
-    DAMAGED,
-    check_same_spec,
-    metadata_problem,
-    read_json_dict,
-    trajectory_problem,
-)
-from nasbench_suite.runner.run import COMPLETE, FAILED, METADATA_FILE, SPEC_FILE
+from nasbench_suite.runfolder import COMPLETE, DAMAGED, FAILED, UNFINISHED, read_folder
+from nasbench_suite.runfolder_check import check_same_spec
 
 
 @dataclass(frozen=True)
@@ -58,8 +52,11 @@ class RunRecord:
     report_datasets: tuple[str, ...]
 
 
-def iter_runs(root: "str | Path") -> list[RunRecord]:
-    """Every ``<label>/<dataset>/run-*`` folder under ``root`` (temp folders ignored), sorted."""
+def iter_runs(root: str | Path) -> list[RunRecord]:
+    """Every ``<label>/<task>/run-*`` folder under ``root`` (temp folders ignored), sorted.
+
+    Folders are read by :func:`nasbench_suite.runfolder.read_folder`, the reader analysis uses.
+    """
     root = Path(root)
     if not root.is_dir():
         raise NasBenchError(
@@ -69,30 +66,26 @@ def iter_runs(root: "str | Path") -> list[RunRecord]:
     for folder in sorted(root.glob("*/*/run-*")):
         if not folder.is_dir():
             continue
-        label, dataset = folder.parent.parent.name, folder.parent.name
-        spec = read_json_dict(folder / SPEC_FILE) or {}
-        specs.append((label, dataset, spec))
-        meta = read_json_dict(folder / METADATA_FILE)
-        if meta is None or metadata_problem(meta):
-            records.append(RunRecord(label, dataset, "unfinished", 0, {}, ()))
+        info = read_folder(folder)
+        label, task = folder.parent.parent.name, folder.parent.name
+        specs.append((label, task, info.spec))
+        meta = info.metadata
+        if not meta or info.error and info.error.startswith("malformed metadata"):
+            records.append(RunRecord(label, task, UNFINISHED, 0, {}, ()))
             continue
         # budget_rule interpolate: the value read at the budget (runner/budget.py)
         final = meta.get("test_acc_at_budget") or (
             (meta.get("final_incumbent") or {}).get("test_acc") or {}
         )
-        reports: tuple[str, ...] = tuple(sorted(final))
-        if not reports and isinstance(spec.get("report_datasets"), list):
-            reports = tuple(str(d) for d in spec["report_datasets"])
-        status = meta["status"]
-        if status == COMPLETE and trajectory_problem(folder, meta):
-            status = DAMAGED  # counted apart, never averaged
-        records.append(RunRecord(label, dataset, status, int(meta.get("n_evals", 0)), final,
+        reports = tuple(sorted(final)) or info.report_datasets
+        # a damaged run (trajectory disagrees with its metadata) is counted apart, never averaged
+        records.append(RunRecord(label, task, info.status, int(meta.get("n_evals", 0)), final,
                                  reports))
     check_same_spec(specs, root, one_experiment=True)
     return records
 
 
-def summarize(root: "str | Path") -> list[SummaryRow]:
+def summarize(root: str | Path) -> list[SummaryRow]:
     """One :class:`SummaryRow` per (strategy label, search dataset, report dataset).
 
     Sorted by strategy label and search dataset, report datasets in NB201's order.

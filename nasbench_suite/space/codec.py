@@ -126,7 +126,7 @@ class IndexMap:
         self.index_of_code = np.empty_like(code_of_index)
         self.index_of_code[code_of_index] = np.arange(N_CELLS)
 
-    def index(self, arch: "str | Sequence[int] | int") -> int:
+    def index(self, arch: str | Sequence[int] | int) -> int:
         """NB201 index of an arch string, op tuple or index (validated)."""
         if isinstance(arch, (int, np.integer)):
             return check_index(arch)

@@ -59,7 +59,7 @@ def canonical_form(ops: Sequence[int], rule: str = "nb201") -> str:
     return ("+".join(out) or "0") if functional else out
 
 
-def class_ids(ops_matrix: "np.ndarray | None" = None, rule: str = "nb201") -> np.ndarray:
+def class_ids(ops_matrix: np.ndarray | None = None, rule: str = "nb201") -> np.ndarray:
     """Class id of each row of ``ops_matrix`` (default: every cell, row = code).
 
     The id of a class is the smallest row number in it, so ids are stable and self-describing.

@@ -55,7 +55,7 @@ def mutate(
     return ops[:edge] + (op,) + ops[edge + 1 :]
 
 
-def sample_ops(rng: np.random.Generator, n: int | None = None) -> "OpTuple | np.ndarray":
+def sample_ops(rng: np.random.Generator, n: int | None = None) -> OpTuple | np.ndarray:
     """Uniform random cell(s): one op tuple, or an int array of shape (n, 6)."""
     if n is None:
         return tuple(int(o) for o in rng.integers(N_OPS, size=N_EDGES))

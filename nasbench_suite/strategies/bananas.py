@@ -22,10 +22,16 @@ per step for the 5 x 10 x 20 ensemble); on 100 random NB201 cells the held-out S
 correlation of the ensemble mean is the same at 60, 100 and 150 full-batch epochs (0.81-0.85)
 and with mini-batches of 32, while 100 epochs cut the search overhead by a third.
 
-Mutation is naszilla's NB201 op mutation (``mutate_encoding='adj'``, ``OP_SPOTS = 6``). The
-input is the suite's path encoding, :func:`~nasbench_suite.space.encodings.path_encoding` (84
-bits over the four non-``none`` ops); naszilla's NB201 runs default to a 155-bit path encoding
-that counts ``none`` as an op, truncated to its first 30 bits (``trunc_path``).
+Mutation is naszilla's NB201 op mutation (``mutate_encoding='adj'``, ``OP_SPOTS = 6``),
+generalised to any space: each dimension changes to another choice with probability
+``mutation_rate / (n_dims - 2)``. The input is the space's path encoding when it offers one
+(NB201: :func:`~nasbench_suite.space.encodings.path_encoding`, 84 bits over the four
+non-``none`` ops; naszilla's NB201 runs default to a 155-bit path encoding that counts ``none``
+as an op, truncated to its first 30 bits, ``trunc_path``), else the one-hot encoding of the
+space's dimensions, which is what NASLib and White et al.'s encoding study ("A Study on
+Encodings for Neural Architecture Search", NeurIPS 2020) use where no path encoding exists.
+On spaces too large to enumerate the candidate pool is the same (mutants of the best cells,
+topped up with uniform samples), so nothing depends on the space's size.
 """
 
 from __future__ import annotations
@@ -35,9 +41,9 @@ from collections import deque
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
-from nasbench_suite.space.codec import N_CELLS, N_EDGES, N_OPS
+from nasbench_suite.strategies._spacetools import Seen, dim_sizes, distinct_sample, ids_of_configs
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 from nasbench_suite.strategies.gp_bo import one_blas_thread
 
@@ -214,7 +220,6 @@ class Bananas(Searcher):
         "White, Neiswanger & Savani, BANANAS: Bayesian Optimization with Neural Architectures for "
         "Neural Architecture Search, AAAI 2021"
     )
-    contract_budget = 40  # three ensemble trainings keep a generic contract run well under 3 s
 
     def __init__(
         self,
@@ -258,12 +263,12 @@ class Bananas(Searcher):
         self._ready = False
 
     def _setup(self) -> None:
-        self._seen = np.zeros(N_CELLS, dtype=bool)
-        design = self.rng.choice(N_CELLS, size=self.num_init, replace=False)
+        self._seen = Seen(self.space)
+        design = distinct_sample(self.space, self.rng, self.num_init)
         self._queue = deque(int(i) for i in design)
         self._x: list[int] = []
         self._y: list[float] = []
-        self._places = N_OPS ** np.arange(N_EDGES - 1, -1, -1)
+        self._sizes = dim_sizes(self.space)
         self._ready = True
 
     def ask(self) -> Candidate:
@@ -273,8 +278,8 @@ class Bananas(Searcher):
             if not self._queue:
                 self._queue.extend(self._next_batch())
             index = self._queue.popleft()
-            if not self._seen[index]:
-                self._seen[index] = True
+            if index not in self._seen:
+                self._seen.add(index)
                 return Candidate(index)
             if self._seen.all():  # the whole space is spent: re-propose
                 return Candidate(index)
@@ -283,7 +288,7 @@ class Bananas(Searcher):
         if not self._ready:
             self._setup()
         index = int(candidate.arch_index)
-        self._seen[index] = True
+        self._seen.add(index)
         value = self.score(observation)
         if math.isfinite(value):
             self._x.append(index)
@@ -309,29 +314,32 @@ class Bananas(Searcher):
         order = np.argsort(-score, kind="stable")
         return [int(i) for i in pool[order[: self.k]]]
 
-    def train_predictor(self, indices, values) -> "EnsemblePredictor":
+    def train_predictor(self, indices, values) -> EnsemblePredictor:
         """Train a fresh ensemble on (cells, objective values) with the configured settings."""
         with one_blas_thread():
             return self._train(indices, values)
 
-    def _train(self, indices, values) -> "EnsemblePredictor":
+    def _train(self, indices, values) -> EnsemblePredictor:
         y = np.asarray(values, dtype=np.float64)
         mean, std = float(y.mean()), float(y.std())
         std = std if std > 1e-12 else 1.0
-        net = MLPEnsemble(self.num_ensemble, 84, self.num_layers, self.layer_width, self.rng)
+        x = self.space.encode(np.asarray(indices), self.encoding)
+        net = MLPEnsemble(self.num_ensemble, x.shape[1], self.num_layers, self.layer_width, self.rng)
         net.fit(
-            self.space.encode(np.asarray(indices), "path"), (y - mean) / std,
+            x, (y - mean) / std,
             epochs=self.epochs, lr=self.lr, batch_size=self.batch_size, loss=self.loss,
         )
-        return EnsemblePredictor(self.space, net, mean, std)
+        return EnsemblePredictor(self.space, net, mean, std, self.encoding)
 
     def _mutants(self, parent: int, tries: int) -> np.ndarray:
-        ops = np.asarray(self.space.ops(parent))
-        prob = self.mutation_rate / (N_EDGES - 2)
-        mask = self.rng.random((tries, N_EDGES)) < prob
-        shift = self.rng.integers(1, N_OPS, size=(tries, N_EDGES))
-        new_ops = (ops[None, :] + mask * shift) % N_OPS
-        return self.space.index_map.index_of_code[new_ops @ self._places]
+        """``tries`` mutants of ``parent`` (ids; -1 for an invalid configuration)."""
+        config = np.asarray(self.space.config(parent), dtype=np.int64)
+        n_dims = len(self._sizes)
+        prob = self.mutation_rate / max(n_dims - 2, 1)
+        mask = self.rng.random((tries, n_dims)) < prob
+        shift = self.rng.integers(1, np.maximum(self._sizes, 2), size=(tries, n_dims))
+        new = (config[None, :] + mask * shift) % self._sizes
+        return ids_of_configs(self.space, new)
 
     def _candidates(self) -> np.ndarray:
         order = np.argsort(-np.asarray(self._y), kind="stable")
@@ -343,27 +351,42 @@ class Bananas(Searcher):
             if len(pool) >= self.num_candidates:
                 break
             for index in self._mutants(parent, tries):
-                if not taken[index]:
-                    taken[index] = True
+                if index >= 0 and index not in taken:
+                    taken.add(index)
                     pool.append(int(index))
         return np.asarray(pool[: self.num_candidates], dtype=np.int64)
 
     def _random_unseen(self, n: int, exclude=()) -> np.ndarray:
-        free = ~self._seen
+        if self._seen.mask is None:
+            taken = self._seen.copy()
+            for i in np.asarray(exclude, dtype=np.int64).tolist():
+                taken.add(i)
+            out = distinct_sample(self.space, self.rng, n, exclude=taken)
+            return out if out.size else self.space.sample(self.rng, n).astype(np.int64)
+        free = ~self._seen.mask
         free[np.asarray(exclude, dtype=np.int64)] = False
         unseen = np.flatnonzero(free)
         if unseen.size == 0:
             return self.space.sample(self.rng, n).astype(np.int64)
         return self.rng.choice(unseen, size=min(n, unseen.size), replace=False).astype(np.int64)
 
+    @property
+    def encoding(self) -> str:
+        """``path`` where the space offers it (NB201), else ``one_hot`` (the fallback of White,
+        Neiswanger & Savani's own non-NB201 experiments and of NASLib's BANANAS)."""
+        return "path" if "path" in self.space.encodings else "one_hot"
+
 
 class EnsemblePredictor:
-    """A trained ensemble mapping NB201 indices to predicted objective values (per member)."""
+    """A trained ensemble mapping ids to predicted objective values (per member)."""
 
-    def __init__(self, space, net: MLPEnsemble, mean: float, std: float) -> None:
+    def __init__(
+        self, space, net: MLPEnsemble, mean: float, std: float, encoding: str = "path"
+    ) -> None:
         self.space, self.net, self.mean, self.std = space, net, mean, std
+        self.encoding = encoding
 
     def predict(self, indices) -> np.ndarray:
         """Per-member predictions, shape (num_ensemble, n), in objective units."""
-        x = self.space.encode(np.atleast_1d(np.asarray(indices, dtype=np.int64)), "path")
+        x = self.space.encode(np.atleast_1d(np.asarray(indices, dtype=np.int64)), self.encoding)
         return self.net.predict(x) * self.std + self.mean

@@ -1,8 +1,17 @@
 """The ask/tell searcher interface and the strategy registry.
 
-A :class:`Searcher` proposes :class:`Candidate` cells with :meth:`~Searcher.ask` and learns from
-:class:`~nasbench_suite.bench.tabular.Observation` objects with :meth:`~Searcher.tell`. It holds no
-benchmark, clock or file: the runner owns the loop. Observations carry validation accuracy and
+A :class:`Searcher` proposes :class:`Candidate` ids of its
+:class:`~nasbench_suite.spaces.base.SearchSpace` with :meth:`~Searcher.ask` and learns from
+:class:`~nasbench_suite.benchmarks.base.Observation` objects with :meth:`~Searcher.tell`. It holds no
+benchmark, clock or file: the runner owns the loop. A strategy uses the space's interface only
+(dimensions, sampling, mutation, neighbours, encodings, extras it checks for), never the constants
+of one particular space.
+
+Hooks the runner relies on are declared here with their defaults (as Optuna's ``BaseSampler``
+declares ``before_trial`` / ``after_trial``): :attr:`Searcher.spaces`,
+:attr:`~Searcher.evaluations_are_free`, :attr:`~Searcher.searches_on_data`,
+:attr:`~Searcher.multi_fidelity`, :meth:`~Searcher.compute_cost_s` and
+:meth:`~Searcher.artifacts`. Observations carry validation accuracy and
 cost only, never test accuracy. Constructors store and validate hyperparameters and do no work;
 every random draw comes from the generator seeded by ``seed``.
 
@@ -25,14 +34,15 @@ from typing import ClassVar
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
-from nasbench_suite.space.searchspace import SearchSpace
+from nasbench_suite.spaces.base import SearchSpace
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A proposal: an NB201 index and, for multi-fidelity strategies, the epochs to train."""
+    """A proposal: an id of the space (NB201 index on NB201) and, for multi-fidelity
+    strategies, the fidelity (epochs) to train."""
 
     arch_index: int
     fidelity: int | None = None  # None: the benchmark's default fidelity
@@ -57,11 +67,22 @@ class Searcher(abc.ABC):
 
     name: ClassVar[str] = "?"
     paper: ClassVar[str] = ""
+    #: Names of the spaces this strategy works on; None: any space (black-box strategies).
+    spaces: ClassVar[tuple[str, ...] | None] = None
+    #: True: the proposed cell is a read-out of the strategy's own training (one-shot methods),
+    #: so the runner charges no benchmark training time for it (only :meth:`compute_cost_s`).
+    evaluations_are_free: ClassVar[bool] = False
+    #: True: the strategy trains on images (argument ``data``); the runner passes the run's
+    #: search dataset unless the spec names one.
+    searches_on_data: ClassVar[bool] = False
+    #: True: the strategy asks for several fidelities and takes the benchmark's fidelities as
+    #: the argument ``fidelities`` (the runner passes ``Benchmark.fidelities``).
+    multi_fidelity: ClassVar[bool] = False
 
     def __init__(
         self,
         space: SearchSpace,
-        seed: "int | np.random.SeedSequence" = 0,
+        seed: int | np.random.SeedSequence = 0,
         objective: Objective | None = None,
     ) -> None:
         self.space = space
@@ -76,6 +97,20 @@ class Searcher(abc.ABC):
     @abc.abstractmethod
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         """Learn from the evaluation of ``candidate``. NaN accuracies must be tolerated."""
+
+    def compute_cost_s(self) -> float:
+        """Real seconds of the strategy's own compute in the latest :meth:`ask` (one-shot
+        training, proxy scoring), added to the clock by the runner; 0 for black-box methods."""
+        return 0.0
+
+    def artifacts(self) -> dict[str, object]:
+        """Files (name -> JSON object) the runner writes into the run folder; none by default."""
+        return {}
+
+    @classmethod
+    def supports(cls, space_name: str) -> bool:
+        """True when this strategy can search the space named ``space_name``."""
+        return cls.spaces is None or space_name in cls.spaces
 
     def score(self, observation: Observation) -> float:
         """The objective of an observation (NaN -> -inf)."""
@@ -118,8 +153,14 @@ def get_strategy(name: str) -> type[Searcher]:
 
 
 def create_strategy(name: str, space: SearchSpace, seed=0, **kwargs) -> Searcher:
-    """Instantiate strategy ``name``; unknown keyword arguments fail with the accepted ones."""
+    """Instantiate strategy ``name`` on ``space``; unknown keyword arguments fail with the
+    accepted ones, a space the strategy does not support with the ones it does."""
     cls = get_strategy(name)
+    if not cls.supports(space.name):
+        raise NasBenchError(
+            f"strategy {name!r} works on the {', '.join(cls.spaces or ())} space only, not on "
+            f"{space.name!r}"
+        )
     try:
         return cls(space, seed=seed, **kwargs)
     except TypeError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 

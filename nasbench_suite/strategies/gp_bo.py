@@ -1,6 +1,7 @@
-"""Bayesian optimisation with a Gaussian process over NB201 cells (numpy/scipy only).
+"""Bayesian optimisation with a Gaussian process over a search space (numpy/scipy only).
 
-The GP lives on the one-hot encoding of the six edge ops. Two kernels:
+The GP lives on the one-hot encoding of the space's dimensions (NB201: six edges x five ops;
+inactive dimensions of conditional spaces are all-zero blocks). Two kernels:
 
 * ``"hamming"``: the categorical overlap kernel ``sf2 * exp(-theta * hamming / 6)`` (one
   lengthscale shared by all edges), the categorical kernel of SMAC (Hutter, Hoos & Leyton-Brown,
@@ -34,13 +35,17 @@ from scipy.linalg.lapack import dpotrf, dpotri
 from scipy.optimize import minimize
 from scipy.special import ndtr
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
-from nasbench_suite.space.codec import N_CELLS, N_EDGES, N_OPS
+from nasbench_suite.strategies._spacetools import (
+    Seen,
+    distinct_sample,
+    shift_neighbours,
+)
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 KERNELS = ("hamming", "onehot")
-ACQ_OPTIMIZERS = ("exhaustive", "local")
+ACQ_OPTIMIZERS = ("exhaustive", "local", "pool")
 
 _LOG_SF2 = (math.log(0.05), math.log(20.0))
 _LOG_SN2 = (math.log(1e-6), math.log(1.0))
@@ -114,16 +119,9 @@ def _check_float(name: str, value, low: float) -> float:
 
 
 def neighbour_table(space) -> np.ndarray:
-    """NB201 indices of the 24 single-edge neighbours of every cell, shape (15625, 24)."""
-    ops = space.ops_matrix().astype(np.int64)  # row = NB201 index
-    places = N_OPS ** np.arange(N_EDGES - 1, -1, -1)
-    codes = ops @ places
-    cols = []
-    for edge in range(N_EDGES):
-        for shift in range(1, N_OPS):
-            new_op = (ops[:, edge] + shift) % N_OPS
-            cols.append(codes + (new_op - ops[:, edge]) * places[edge])
-    return space.index_map.index_of_code[np.stack(cols, axis=1)]
+    """Single-dimension neighbours of every id of an enumerable space, shape (size, W); on NB201
+    the 24 single-edge neighbours of every cell, (15625, 24). -1 marks an invalid move."""
+    return shift_neighbours(space, space.configs(np.arange(space.size)))
 
 
 def expected_improvement(
@@ -137,16 +135,19 @@ def expected_improvement(
 
 
 class CellGP:
-    """Exact GP regression on one-hot NB201 cells with an (ARD) squared-exponential kernel.
+    """Exact GP regression on one-hot configurations with an (ARD) squared-exponential kernel.
 
-    ``log_beta`` holds one value (shared, hamming kernel) or 30 (ARD); the kernel is
-    ``sf2 * exp(-sum_d beta_d (x_d - x'_d)^2)``. Targets are standardised by the caller.
+    ``log_beta`` holds one value (shared, hamming kernel) or one per one-hot bit (ARD; 30 on
+    NB201); the kernel is ``sf2 * exp(-sum_d beta_d (x_d - x'_d)^2)``. The hamming kernel is
+    ``exp(-theta * hamming / n_dims)``, i.e. ``beta = theta / (2 n_dims)`` (NB201: theta / 12).
+    Targets are standardised by the caller.
     """
 
-    def __init__(self, features: np.ndarray, ard: bool) -> None:
-        self.features = features  # (N, 30) float64 one-hot of every cell, row = NB201 index
+    def __init__(self, width: int, n_dims: int, ard: bool) -> None:
+        self.width = width  # one-hot bits (NB201: 30)
+        self.scale = 2.0 * n_dims  # hamming = ||x - x'||^2 / 2, divided by n_dims (NB201: 12)
         self.ard = ard
-        self.beta = np.full(features.shape[1], 1.0 / 12.0)
+        self.beta = np.full(width, 1.0 / self.scale)
         self.sf2 = 1.0
         self.sn2 = 1e-3
 
@@ -155,7 +156,7 @@ class CellGP:
         """Per-bit inverse squared lengthscales from the log parameters (hamming: theta / 12)."""
         if self.ard:
             return np.exp(p[:-2])
-        return np.full(self.features.shape[1], math.exp(p[0]) / 12.0)
+        return np.full(self.width, math.exp(p[0]) / self.scale)
 
     def set_params(self, p: np.ndarray) -> None:
         self.beta = self.betas(p)
@@ -218,12 +219,13 @@ class CellGP:
     @staticmethod
     def cross_sqdist(x: np.ndarray) -> np.ndarray:
         """Squared distances between one-hot rows (twice the Hamming distance)."""
-        return np.maximum(2.0 * (x.shape[1] // N_OPS) - 2.0 * (x @ x.T), 0.0)
+        sq = (x * x).sum(axis=1)
+        return np.maximum(sq[:, None] + sq[None, :] - 2.0 * (x @ x.T), 0.0)
 
 
 @register_strategy("gp_bo")
 class GPBayesOpt(Searcher):
-    """GP-based Bayesian optimisation with expected improvement over the NB201 cell space.
+    """GP-based Bayesian optimisation with expected improvement over a search space.
 
     Papers: Jones, Schonlau & Welch, *Efficient Global Optimization of Expensive Black-Box
     Functions*, J. Global Optimization 1998 (EI); Snoek, Larochelle & Adams, *Practical Bayesian
@@ -235,15 +237,20 @@ class GPBayesOpt(Searcher):
         kernel: ``"hamming"`` (categorical overlap kernel, one lengthscale) or ``"onehot"``
             (ARD RBF on the one-hot encoding, 30 lengthscales).
         acq_optimizer: ``"exhaustive"`` (EI of every unevaluated cell; never re-proposes an
-            evaluated or pending cell) or ``"local"`` (best-improvement local search on EI over
-            the 24-neighbour graph from the ``n_local_starts`` best cells plus as many random
-            cells).
+            evaluated or pending cell; enumerable spaces only), ``"local"`` (best-improvement
+            local search on EI over the single-dimension neighbour graph, 24 neighbours on
+            NB201, from the ``n_local_starts`` best cells plus as many random cells) or
+            ``"pool"`` (EI over ``pool_size`` uniform samples plus ``pool_size`` mutants of the
+            ``n_local_starts`` best cells, the sampled + mutated candidates of BANANAS / NASLib).
+            Default: ``exhaustive`` on enumerable spaces, ``pool`` on the others (DARTS).
         n_init: random initial cells (distinct), default 10 as in BANANAS's GP baseline.
         refit_every: re-fit hyperparameters every this many new observations (1 = every step);
             the posterior itself is updated exactly after every observation.
         n_restarts: L-BFGS-B starts per fit (previous optimum or default, plus random ones).
         xi: EI exploration margin in standardised units (0 = plain EI).
-        n_local_starts: random and best starts of the local acquisition optimiser.
+        n_local_starts: random and best starts of the local acquisition optimiser (and the
+            parents of the pool's mutants).
+        pool_size: uniform samples (and as many mutants) of the ``pool`` optimiser.
 
     Defaults not fixed by the papers are cost choices: ``refit_every=10`` and ``n_restarts=3``
     keep 200 evaluations at a few ms each (see ``benchmarks/bo_overhead.py``).
@@ -264,18 +271,27 @@ class GPBayesOpt(Searcher):
         seed=0,
         objective=None,
         kernel: str = "hamming",
-        acq_optimizer: str = "exhaustive",
+        acq_optimizer: str | None = None,
         n_init: int = 10,
         refit_every: int = 10,
         n_restarts: int = 3,
         xi: float = 0.0,
         n_local_starts: int = 10,
+        pool_size: int = 200,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
         if kernel not in KERNELS:
             raise unknown("GP kernel", kernel, KERNELS)
+        if acq_optimizer is None:
+            acq_optimizer = "exhaustive" if space.enumerable else "pool"
         if acq_optimizer not in ACQ_OPTIMIZERS:
             raise unknown("acquisition optimiser", acq_optimizer, ACQ_OPTIMIZERS)
+        if acq_optimizer == "exhaustive" and not space.enumerable:
+            raise NasBenchError(
+                f"gp_bo: acq_optimizer 'exhaustive' needs an enumerable space; {space.name} has "
+                f"{space.size:.3g} ids (use 'pool' or 'local')"
+            )
+        self.pool_size = _check_int("pool_size", pool_size, 1)
         self.kernel = kernel
         self.acq_optimizer = acq_optimizer
         self.n_init = _check_int("n_init", n_init, 1)
@@ -287,14 +303,18 @@ class GPBayesOpt(Searcher):
 
     # --- lazy state ---------------------------------------------------------------------------
     def _setup(self) -> None:
-        self._features32 = self.space.encode(np.arange(N_CELLS), "one_hot").astype(np.float32)
-        self._features = self._features32.astype(np.float64)
-        self._features32_t = np.ascontiguousarray(self._features32.T)
+        space = self.space
+        self._features = None
+        if space.enumerable:  # one-hot of every id, row = id
+            self._features32 = space.encode(np.arange(space.size), "one_hot").astype(np.float32)
+            self._features = self._features32.astype(np.float64)
+            self._features32_t = np.ascontiguousarray(self._features32.T)
         self._beta_all: np.ndarray | None = None
-        self._gp = CellGP(self._features, ard=self.kernel == "onehot")
-        self._design = [int(i) for i in self.rng.choice(N_CELLS, size=self.n_init, replace=False)]
+        width = sum(d.size for d in space.dims)
+        self._gp = CellGP(width, len(space.dims), ard=self.kernel == "onehot")
+        self._design = [int(i) for i in distinct_sample(space, self.rng, self.n_init)]
         self._n_asked = 0
-        self._seen = np.zeros(N_CELLS, dtype=bool)  # asked (pending or evaluated)
+        self._seen = Seen(space)  # asked (pending or evaluated)
         self._new: list[tuple[int, float]] = []  # observations not yet in the posterior
         self._x: list[int] = []  # cells in the posterior
         self._y: list[float] = []  # their raw objective values
@@ -315,7 +335,7 @@ class GPBayesOpt(Searcher):
         while self._n_asked < len(self._design):
             index = self._design[self._n_asked]
             self._n_asked += 1
-            if not self._seen[index]:
+            if index not in self._seen:
                 return self._propose(index)
         self._n_asked += 1
         self._update_model()
@@ -323,28 +343,35 @@ class GPBayesOpt(Searcher):
             return self._propose(self._random_unseen())
         if self.acq_optimizer == "exhaustive":
             index = self._argmax_exhaustive()
-        else:
+        elif self.acq_optimizer == "local":
             index = self._argmax_local()
+        else:
+            index = self._argmax_pool()
         return self._propose(index)
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         if not self._ready:
             self._setup()
         index = int(candidate.arch_index)
-        self._seen[index] = True
+        self._seen.add(index)
         value = self.score(observation)
         if math.isfinite(value):
             self._new.append((index, value))
 
     def _propose(self, index: int) -> Candidate:
-        self._seen[index] = True
+        self._seen.add(index)
         return Candidate(int(index))
 
     def _random_unseen(self) -> int:
-        unseen = np.flatnonzero(~self._seen)
-        if unseen.size == 0:
-            return self.space.sample(self.rng)
-        return int(unseen[self.rng.integers(unseen.size)])
+        index = self._seen.random_unseen(self.rng)
+        return self.space.sample(self.rng) if index is None else index
+
+    def _feat(self, ids) -> np.ndarray:
+        """float64 one-hot rows of ``ids``."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if self._features is not None:
+            return self._features[ids]
+        return self.space.encode(ids, "one_hot").astype(np.float64).reshape(len(ids), -1)
 
     # --- model --------------------------------------------------------------------------------
     def _update_model(self) -> None:
@@ -365,13 +392,13 @@ class GPBayesOpt(Searcher):
         self._new.clear()
 
     def _bounds(self) -> list[tuple[float, float]]:
-        nb = self._features.shape[1] if self.kernel == "onehot" else 1
+        nb = self._gp.width if self.kernel == "onehot" else 1
         scale = _LOG_BETA if self.kernel == "onehot" else _LOG_THETA
         return [scale] * nb + [_LOG_SF2, _LOG_SN2]
 
     def _refit(self) -> None:
         gp = self._gp
-        xf = self._features[self._x]
+        xf = self._feat(self._x)
         y = np.asarray(self._y, dtype=np.float64)
         self._y_mean = float(y.mean())
         std = float(y.std())
@@ -382,7 +409,7 @@ class GPBayesOpt(Searcher):
         hi = np.array([b[1] for b in bounds])
         if self._params is None:
             start = np.empty(len(bounds))
-            start[:-2] = math.log(1.0 / 12.0) if self.kernel == "onehot" else 0.0
+            start[:-2] = math.log(1.0 / gp.scale) if self.kernel == "onehot" else 0.0
             start[-2], start[-1] = 0.0, math.log(1e-3)
         else:
             start = self._params
@@ -405,10 +432,10 @@ class GPBayesOpt(Searcher):
 
     def _kvec(self, rows: np.ndarray, cols: list[int] | np.ndarray) -> np.ndarray:
         gp = self._gp
-        return gp.sf2 * gp.cross(rows, self._features[np.asarray(cols, dtype=np.int64)])
+        return gp.sf2 * gp.cross(rows, self._feat(cols))
 
     def _kall(self, cols: list[int]) -> np.ndarray:
-        """sf2 * k(cols, every cell) in float32, shape (len(cols), 15625)."""
+        """sf2 * k(cols, every id) in float32, shape (len(cols), size) (exhaustive mode)."""
         gp = self._gp
         beta = gp.beta.astype(np.float32)
         if self._beta_all is None or not np.array_equal(self._beta_all, beta):
@@ -436,7 +463,7 @@ class GPBayesOpt(Searcher):
             w[: self._cap] = self._w[: self._cap]
         self._chol, self._w = chol, w
         if self.acq_optimizer == "exhaustive":
-            v = np.zeros((cap, N_CELLS), dtype=np.float32)
+            v = np.zeros((cap, self.space.size), dtype=np.float32)
             if self._cap:
                 v[: self._cap] = self._v[: self._cap]
             self._v = v
@@ -448,7 +475,7 @@ class GPBayesOpt(Searcher):
         n = len(self._x)
         self._cap = 0
         self._ensure_capacity(n)
-        xf = self._features[self._x]
+        xf = self._feat(self._x)
         k = gp.sf2 * gp.cross(xf, xf)
         k[np.diag_indices(n)] += gp.sn2
         jitter = 0.0
@@ -475,7 +502,7 @@ class GPBayesOpt(Searcher):
         gp = self._gp
         n = self._n
         self._ensure_capacity(n + 1)
-        xf = self._features[[index]]
+        xf = self._feat([index])
         kx = self._kvec(xf, self._x)[0]
         chol = self._chol[:n, :n]
         l = solve_triangular(chol, kx, lower=True, check_finite=False)
@@ -527,19 +554,43 @@ class GPBayesOpt(Searcher):
 
     def _posterior_std(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = self._n
-        kc = self._kvec(self._features[idx], self._x)  # (m, n)
+        kc = self._kvec(self._feat(idx), self._x)  # (m, n)
         v = solve_triangular(self._chol[:n, :n], kc.T, lower=True, check_finite=False)
         return v.T @ self._w[:n], self._gp.sf2 - np.einsum("ij,ij->j", v, v)
 
     # --- acquisition optimisers -----------------------------------------------------------------
     def _argmax_exhaustive(self) -> int:
         ei = expected_improvement(self._mu, self._var, self._best, self.xi)
-        ei[self._seen] = -np.inf
+        ei[self._seen.mask] = -np.inf
         return int(np.argmax(ei))
 
-    def _argmax_local(self) -> int:
+    def _neighbours(self, ids: np.ndarray) -> np.ndarray:
+        """Neighbour ids of ``ids``, (m, W), -1 for invalid moves (table cached if enumerable)."""
+        if not self.space.enumerable:
+            return shift_neighbours(self.space, self.space.configs(ids))
         if self._neigh is None:
             self._neigh = neighbour_table(self.space)
+        return self._neigh[ids]
+
+    def _argmax_pool(self) -> int:
+        """EI over uniform samples plus mutants of the best cells; best unseen one wins."""
+        order = np.argsort(-np.asarray(self._y), kind="stable")[: self.n_local_starts]
+        parents = [self._x[i] for i in order]
+        per_parent = max(1, self.pool_size // max(1, len(parents)))
+        mutants = [self.space.mutate(p, self.rng) for p in parents for _ in range(per_parent)]
+        pool = np.concatenate(
+            [np.asarray(self.space.sample(self.rng, self.pool_size), np.int64),
+             np.asarray(mutants, dtype=np.int64)]
+        )
+        pool = np.unique(pool)
+        pool = pool[[i not in self._seen for i in pool.tolist()]]
+        if pool.size == 0:
+            return self._random_unseen()
+        mu, var = self._posterior_std(pool)
+        ei = expected_improvement(mu, var, self._best, self.xi)
+        return int(pool[int(np.argmax(ei))])
+
+    def _argmax_local(self) -> int:
         order = np.argsort(-np.asarray(self._y))[: self.n_local_starts]
         starts = np.concatenate(
             [np.asarray(self._x)[order], self.space.sample(self.rng, self.n_local_starts)]
@@ -549,12 +600,15 @@ class GPBayesOpt(Searcher):
         cur_ei = expected_improvement(mu, var, self._best, self.xi)
         visited = dict(zip(current.tolist(), cur_ei.tolist()))
         for _ in range(50):
-            nb = self._neigh[current]  # (m, 24)
-            flat = np.unique(nb)
+            nb = self._neighbours(current)  # (m, 24) on NB201
+            flat = np.unique(nb[nb >= 0])
+            if flat.size == 0:
+                break
             mu, var = self._posterior_std(flat)
             ei = expected_improvement(mu, var, self._best, self.xi)
             visited.update(zip(flat.tolist(), ei.tolist()))
             ei_of = dict(zip(flat.tolist(), ei.tolist()))
+            ei_of[-1] = -math.inf
             nb_ei = np.vectorize(ei_of.__getitem__, otypes=[float])(nb)
             best_j = nb_ei.argmax(axis=1)
             best_val = nb_ei[np.arange(len(current)), best_j]
@@ -565,6 +619,6 @@ class GPBayesOpt(Searcher):
             cur_ei = best_val[improve]
         ranked = sorted(visited.items(), key=lambda kv: (-kv[1], kv[0]))
         for index, _ in ranked:
-            if not self._seen[index]:
+            if index not in self._seen:
                 return int(index)
         return self._random_unseen()

@@ -1,9 +1,10 @@
-"""Hyperband (Li et al., JMLR 2018) and BOHB (Falkner et al., ICML 2018) on NB201's 12/200 epochs.
+"""Hyperband (Li et al., JMLR 2018) and BOHB (Falkner et al., ICML 2018) on recorded fidelities.
 
-Budgets. NB201 records two training lengths, 12 and 200 epochs, so the rungs are the recorded
-fidelities in ``[min_budget, max_budget]`` -- by default (12, 200) -- rather than Hyperband's
-geometric ladder ``max_budget * eta**-k`` (which for eta=3 would ask for 22 and 67 epochs that no
-table holds). With two rungs ``s_max = 1`` and Hyperband's formulas give, for the default
+Budgets. A tabular benchmark answers only at the training lengths it recorded (its
+``info.fidelities``, given to these strategies as ``fidelities``; the runner passes them), so
+the rungs are the recorded fidelities in ``[min_budget, max_budget]`` (default: all of them)
+rather than Hyperband's geometric ladder ``max_budget * eta**-k`` (on NB201, which records 12
+and 200 epochs, eta=3 would ask for 22 and 67 epochs that no table holds). With two rungs ``s_max = 1`` and Hyperband's formulas give, for the default
 ``eta=3``, the bracket cycle (most aggressive first, as in HpBandSter):
 
 * bracket s=1: ``n = ceil(2/2 * 3**1) = 3`` new cells at 12 epochs; successive halving keeps
@@ -31,9 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import FIDELITIES, Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.space.codec import N_EDGES, N_OPS
+from nasbench_suite.strategies._spacetools import dim_sizes, ids_of_configs
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 
@@ -74,9 +75,16 @@ class Hyperband(Searcher):  # registered below (BOHB subclasses it)
 
     Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar, "Hyperband: A Novel Bandit-Based Approach
     to Hyperparameter Optimization", JMLR 18, 2018. Defaults: ``eta=3`` (the paper's and
-    HpBandSter's), budgets ``min_budget=12``, ``max_budget=200`` epochs (NB201's two recorded
-    fidelities; see the module docstring for the bracket schedule).
+    HpBandSter's), budgets from the smallest to the largest of the benchmark's ``fidelities``
+    (NB201: 12 and 200 epochs; see the module docstring for the bracket schedule).
+
+    Args:
+        fidelities: the fidelities the benchmark answers at (``Benchmark.fidelities``; the runner
+            passes them); at least two are needed.
+        min_budget, max_budget: the rungs used, two of ``fidelities`` (default: the extremes).
     """
+
+    multi_fidelity = True
 
     paper = (
         "Li, Jamieson, DeSalvo, Rostamizadeh & Talwalkar, Hyperband: A Novel Bandit-Based "
@@ -89,15 +97,30 @@ class Hyperband(Searcher):  # registered below (BOHB subclasses it)
         seed=0,
         objective=None,
         eta: float = 3,
-        min_budget: int = 12,
-        max_budget: int = 200,
+        min_budget: int | None = None,
+        max_budget: int | None = None,
+        fidelities: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
         self.eta = float(_number(self.name, "eta", eta, 1.0, math.inf, high_open=True))
+        if fidelities is None:
+            raise NasBenchError(
+                f"{self.name}: fidelities missing: give the benchmark's fidelities "
+                "(fidelities=bench.fidelities; the runner passes them)"
+            )
+        fids = tuple(sorted({int(f) for f in fidelities}))
+        if len(fids) < 2:
+            raise NasBenchError(
+                f"{self.name} needs a benchmark with at least two fidelities; this one has "
+                f"{', '.join(map(str, fids)) or 'none'}"
+            )
+        self.fidelities = fids
+        min_budget = fids[0] if min_budget is None else min_budget
+        max_budget = fids[-1] if max_budget is None else max_budget
         for name, value in (("min_budget", min_budget), ("max_budget", max_budget)):
-            if value not in FIDELITIES or isinstance(value, bool):
+            if value not in fids or isinstance(value, bool):
                 raise NasBenchError(
-                    f"{self.name}: {name} must be a recorded NB201 fidelity {FIDELITIES}, "
+                    f"{self.name}: {name} must be a recorded fidelity of the benchmark {fids}, "
                     f"got {value!r}"
                 )
         if min_budget > max_budget:
@@ -105,7 +128,7 @@ class Hyperband(Searcher):  # registered below (BOHB subclasses it)
                 f"{self.name}: min_budget {min_budget} exceeds max_budget {max_budget}"
             )
         self.min_budget, self.max_budget = int(min_budget), int(max_budget)
-        self.budgets = [f for f in FIDELITIES if self.min_budget <= f <= self.max_budget]
+        self.budgets = [f for f in fids if self.min_budget <= f <= self.max_budget]
         self.s_max = len(self.budgets) - 1
         self._active: list[_Bracket] = []
         self._pending: dict[tuple[int, int], deque] = defaultdict(deque)
@@ -199,7 +222,8 @@ class BOHB(Hyperband):
     Hyperband's ``eta=3`` over the 12/200-epoch rungs (see the module docstring).
 
     Model, per budget, on the six categorical edge ops (numpy re-implementation of
-    HpBandSter's ``statsmodels`` KDEs): observations are sorted by loss = ``-score`` (NaN last);
+    HpBandSter's ``statsmodels`` KDEs; on any space, one categorical KDE per dimension with
+    that dimension's own number of choices): observations are sorted by loss = ``-score`` (NaN last);
     the best ``max(min_points, top_n_percent% of n)`` form the "good" KDE ``l``, the next
     ``max(min_points, (100-top_n_percent)% of n)`` the "bad" KDE ``g``; each needs more rows than
     dimensions. Kernel: Aitchison-Aitken (``1-bw`` on the same op, ``bw/4`` on each other op),
@@ -235,8 +259,9 @@ class BOHB(Hyperband):
         seed=0,
         objective=None,
         eta: float = 3,
-        min_budget: int = 12,
-        max_budget: int = 200,
+        min_budget: int | None = None,
+        max_budget: int | None = None,
+        fidelities: tuple[int, ...] | None = None,
         top_n_percent: int = 15,
         num_samples: int = 64,
         random_fraction: float = 1 / 3,
@@ -245,7 +270,8 @@ class BOHB(Hyperband):
         min_points_in_model: int | None = None,
     ) -> None:
         super().__init__(
-            space, seed, objective, eta=eta, min_budget=min_budget, max_budget=max_budget
+            space, seed, objective, eta=eta, min_budget=min_budget, max_budget=max_budget,
+            fidelities=fidelities,
         )
         self.top_n_percent = int(
             _number("bohb", "top_n_percent", top_n_percent, 0, 100, high_open=True)
@@ -263,7 +289,7 @@ class BOHB(Hyperband):
         )
         self.min_bandwidth = float(_number("bohb", "min_bandwidth", min_bandwidth, 0, 0.8))
         if min_points_in_model is None:
-            min_points_in_model = N_EDGES + 1
+            min_points_in_model = len(space.dims) + 1
         if (
             isinstance(min_points_in_model, bool)
             or not isinstance(min_points_in_model, int)
@@ -274,6 +300,7 @@ class BOHB(Hyperband):
                 f"got {min_points_in_model!r}"
             )
         self.min_points_in_model = min_points_in_model
+        self._sizes = dim_sizes(space)
         self._data: dict[int, tuple[list[int], list[float]]] = {}  # budget -> (cells, losses)
         self.model_based_picks = 0
 
@@ -286,13 +313,13 @@ class BOHB(Hyperband):
     def _split(self, budget: int):
         """(good ops, bad ops) for ``budget``, or None if too few observations."""
         cells, losses = self._data.get(budget, ([], []))
-        n, d = len(cells), N_EDGES
+        n, d = len(cells), len(self._sizes)
         if n < self.min_points_in_model:
             return None
         n_good = max(self.min_points_in_model, (self.top_n_percent * n) // 100)
         n_bad = max(self.min_points_in_model, ((100 - self.top_n_percent) * n) // 100)
         order = np.argsort(np.asarray(losses), kind="stable")
-        ops = self.space.ops_matrix(np.asarray(cells)[order])
+        ops = self.space.configs(np.asarray(cells)[order])
         good, bad = ops[:n_good], ops[n_good : n_good + n_bad]
         if good.shape[0] <= d or bad.shape[0] <= d:
             return None
@@ -301,13 +328,12 @@ class BOHB(Hyperband):
     def _bandwidth(self, data: np.ndarray) -> np.ndarray:
         n, d = data.shape
         bw = 1.06 * data.std(axis=0) * n ** (-1.0 / (4 + d))
-        return np.clip(bw, self.min_bandwidth, (N_OPS - 1) / N_OPS)
+        return np.clip(bw, self.min_bandwidth, (self._sizes - 1) / self._sizes)
 
-    @staticmethod
-    def _pdf(x: np.ndarray, data: np.ndarray, bw: np.ndarray) -> np.ndarray:
+    def _pdf(self, x: np.ndarray, data: np.ndarray, bw: np.ndarray) -> np.ndarray:
         """Aitchison-Aitken product-kernel density of rows ``x`` (k, d) under ``data`` (m, d)."""
         same = x[:, None, :] == data[None, :, :]  # (k, m, d)
-        kernel = np.where(same, 1.0 - bw, bw / (N_OPS - 1))
+        kernel = np.where(same, 1.0 - bw, bw / np.maximum(self._sizes - 1, 1))
         return kernel.prod(axis=2).mean(axis=1)
 
     def _new_config(self, budget: int) -> int:
@@ -322,13 +348,19 @@ class BOHB(Hyperband):
         bw_good, bw_bad = self._bandwidth(good), self._bandwidth(bad)
         k = self.num_samples
         base = good[self.rng.integers(good.shape[0], size=k)]
-        redraw = self.rng.random((k, N_EDGES)) < np.minimum(1.0, self.bandwidth_factor * bw_good)
-        proposals = np.where(redraw, self.rng.integers(N_OPS, size=(k, N_EDGES)), base)
+        d = len(self._sizes)
+        redraw = self.rng.random((k, d)) < np.minimum(1.0, self.bandwidth_factor * bw_good)
+        proposals = np.where(redraw, self.rng.integers(self._sizes, size=(k, d)), base)
         l_x = np.maximum(self._pdf(proposals, good, bw_good), 1e-32)
         g_x = np.maximum(self._pdf(proposals, bad, bw_bad), 1e-32)
         ratio = g_x / l_x
         if not np.isfinite(ratio).any():
             return self.space.sample(self.rng)
-        best = int(np.nanargmin(np.where(np.isfinite(ratio), ratio, np.inf)))
+        ratio = np.where(np.isfinite(ratio), ratio, np.inf)
+        ids = ids_of_configs(self.space, proposals)
+        ratio[ids < 0] = np.inf  # an invalid configuration never wins
+        if not np.isfinite(ratio).any():
+            return self.space.sample(self.rng)
+        best = int(np.nanargmin(ratio))
         self.model_based_picks += 1
-        return self.space.index_of_ops(tuple(int(o) for o in proposals[best]))
+        return int(ids[best])

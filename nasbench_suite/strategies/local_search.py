@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 

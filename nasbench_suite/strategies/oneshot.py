@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
@@ -76,7 +76,7 @@ class OneShotStrategy(Searcher):
     """
 
     method: ClassVar[str] = "?"
-    contract_budget: ClassVar[int] = 3  # each ask is a training epoch
+    spaces: ClassVar[tuple[str, ...]] = ("nb201",)  # the supernet is the NB201 cell network
     evaluations_are_free: ClassVar[bool] = True
     searches_on_data: ClassVar[bool] = True  # the runner passes the search dataset as ``data``
 
@@ -129,7 +129,7 @@ class OneShotStrategy(Searcher):
             **(_SMOKE if synthetic else {}),
             **(settings or {}),
         }
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         self.total_compute_s = 0.0
         self._search = None
 
@@ -151,11 +151,15 @@ class OneShotStrategy(Searcher):
             ops = search.derived_ops()
         finally:
             if self.epoch_cost_s is None:
-                self.compute_cost_s = time.perf_counter() - t0
+                self.last_compute_s = time.perf_counter() - t0
             else:  # the fixed cost of an epoch that ran; nothing for the exhausted ask
-                self.compute_cost_s = self.epoch_cost_s if ran else 0.0
-            self.total_compute_s += self.compute_cost_s
+                self.last_compute_s = self.epoch_cost_s if ran else 0.0
+            self.total_compute_s += self.last_compute_s
         return Candidate(self.space.index_of_ops(ops))
+
+    def compute_cost_s(self) -> float:
+        """Real (or ``epoch_cost_s``) seconds of the search epoch run by the latest ask."""
+        return self.last_compute_s
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         """One-shot methods learn from their supernet, not from the benchmark."""
@@ -173,13 +177,12 @@ class OneShotStrategy(Searcher):
 
     def artifacts(self) -> dict[str, dict]:
         """Files for the run folder: ``alphas.json`` (method, ops / edges order, records)."""
-        from nasbench_suite.space.codec import EDGES, OPS
-
+        dims = self.space.dims
         return {
             "alphas.json": {
                 "method": self.method,
-                "ops": list(OPS),
-                "edges": [f"{a}->{b}" for a, b in EDGES],
+                "ops": list(dims[0].choices),
+                "edges": [d.name.removeprefix("edge ") for d in dims],
                 "compute_s": self.total_compute_s,
                 "epochs": self.alphas,
             }

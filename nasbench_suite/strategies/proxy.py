@@ -58,9 +58,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.space.codec import N_CELLS
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 from nasbench_suite.strategies.evolution import RegularizedEvolution, _positive_int
 from nasbench_suite.strategies.gp_bo import GPBayesOpt
@@ -74,7 +73,7 @@ _TABLES: dict[str, tuple[float, list[str], dict[int, dict[str, float]]]] = {}
 _LIVE: dict[tuple, tuple[float, float]] = {}  # (settings..., index) -> (score, seconds)
 
 
-def read_table(path: "str | Path") -> tuple[list[str], dict[int, dict[str, float]]]:
+def read_table(path: str | Path) -> tuple[list[str], dict[int, dict[str, float]]]:
     """A scores CSV (cached per process while its modification time is unchanged)."""
     from nasbench_suite.proxies.results import read_scores
 
@@ -109,7 +108,7 @@ class ProxyScorer:
         self,
         space,
         proxy: str,
-        proxy_table: "str | Path | None",
+        proxy_table: str | Path | None,
         dataset: str,
         proxy_seed: int,
         batch: int,
@@ -138,7 +137,7 @@ class ProxyScorer:
     def pool(self) -> np.ndarray:
         """The indices cells are drawn from: the table's (sorted), else every cell."""
         if self.table is None:
-            return np.arange(N_CELLS, dtype=np.int64)
+            return np.arange(self.space.size, dtype=np.int64)
         columns, rows = read_table(self.table)
         if self.proxy not in columns:
             raise NasBenchError(
@@ -238,9 +237,14 @@ class _ProxyCost:
     """Mixin: the ``compute_cost_s`` / ``total_compute_s`` / ``artifacts`` of a proxy searcher."""
 
     _scorer: ProxyScorer
+    spaces: ClassVar[tuple[str, ...]] = ("nb201",)  # the proxies score NB201 cell networks
+
+    def compute_cost_s(self) -> float:
+        """Proxy seconds charged by the latest ask."""
+        return self.last_compute_s
 
     def _charge(self, seconds: float) -> None:
-        self.compute_cost_s = float(seconds)
+        self.last_compute_s = float(seconds)
         self.total_compute_s += float(seconds)
 
     def artifacts(self) -> dict[str, dict]:
@@ -272,8 +276,6 @@ class ProxySearch(_ProxyCost, Searcher):
     """
 
     paper = _NASWOT
-    contract_budget: ClassVar[int] = 12
-    contract_kwargs: ClassVar[dict] = {"n_samples": 8}
 
     def __init__(
         self,
@@ -282,7 +284,7 @@ class ProxySearch(_ProxyCost, Searcher):
         objective=None,
         n_samples: int = 100,
         proxy: str = "nwot",
-        proxy_table: "str | None" = None,
+        proxy_table: str | None = None,
         dataset: str = "cifar10",
         proxy_seed: int = 0,
         batch: int = 8,
@@ -296,14 +298,14 @@ class ProxySearch(_ProxyCost, Searcher):
         self._scorer = ProxyScorer(space, **_scorer_args(
             "proxy_search", proxy, proxy_table, dataset, proxy_seed, batch, channels,
             cells_per_stage, num_threads, proxy_cost))
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         self.total_compute_s = 0.0
         self._queue: list[int] = []
         self._used: np.ndarray | None = None  # drawn (scored) cells
         self._pool: np.ndarray | None = None
 
     def ask(self) -> Candidate:
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         if not self._queue:
             if self._pool is None:
                 self._pool = self._scorer.pool()
@@ -348,8 +350,6 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
     """
 
     paper = f"{_ZC}; Real, Aggarwal, Huang & Le, Regularized Evolution, AAAI 2019"
-    contract_budget: ClassVar[int] = 30
-    contract_kwargs: ClassVar[dict] = {"n_warmup": 16}
 
     def __init__(
         self,
@@ -360,7 +360,7 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
         sample_size: int = 3,
         n_warmup: int = 100,
         proxy: str = "synflow",
-        proxy_table: "str | None" = None,
+        proxy_table: str | None = None,
         dataset: str = "cifar10",
         proxy_seed: int = 0,
         batch: int = 8,
@@ -382,12 +382,12 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
         self._scorer = ProxyScorer(space, **_scorer_args(
             "rea_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
             cells_per_stage, num_threads, proxy_cost))
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         self.total_compute_s = 0.0
         self.warm_start: list[int] | None = None  # the initial population, best first
 
     def ask(self) -> Candidate:
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         if self.warm_start is None:
             self.warm_start, cost = _warm_start_cells(self, self.n_warmup, self.population_size)
             self._charge(cost)
@@ -417,8 +417,6 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
     """
 
     paper = f"{_ZC}; {GPBayesOpt.paper}"
-    contract_budget: ClassVar[int] = 20
-    contract_kwargs: ClassVar[dict] = {"n_warmup": 16}
 
     def __init__(
         self,
@@ -427,7 +425,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
         objective=None,
         n_warmup: int = 100,
         proxy: str = "synflow",
-        proxy_table: "str | None" = None,
+        proxy_table: str | None = None,
         dataset: str = "cifar10",
         proxy_seed: int = 0,
         batch: int = 8,
@@ -456,7 +454,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
         self._scorer = ProxyScorer(space, **_scorer_args(
             "gp_bo_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
             cells_per_stage, num_threads, proxy_cost))
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         self.total_compute_s = 0.0
         self._pending_cost = 0.0
         self.warm_start: list[int] | None = None
@@ -467,7 +465,7 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
         self._design = list(self.warm_start)
 
     def ask(self) -> Candidate:
-        self.compute_cost_s = 0.0
+        self.last_compute_s = 0.0
         cand = super().ask()
         if self._pending_cost:
             self._charge(self._pending_cost)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 

@@ -1,4 +1,4 @@
-"""REINFORCE (Williams, 1992) with a per-edge categorical policy, as in NAS-Bench-201."""
+"""REINFORCE (Williams, 1992) with a categorical policy per dimension, as in NAS-Bench-201."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.space.codec import N_EDGES, N_OPS
+from nasbench_suite.strategies._spacetools import dim_sizes, has_active_rule, normalise
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 
@@ -26,7 +26,7 @@ def _check_range(name: str, value, low: float, high: float, closed_low: bool = F
 
 @register_strategy("reinforce")
 class Reinforce(Searcher):
-    """Policy-gradient search with an independent softmax policy over the 5 ops of each edge.
+    """Policy-gradient search with an independent softmax policy over each dimension's choices.
 
     Williams, "Simple statistical gradient-following algorithms for connectionist reinforcement
     learning", Machine Learning 8, 1992, in the form NAS-Bench-201 and NATS-Bench benchmark it
@@ -34,8 +34,10 @@ class Reinforce(Searcher):
     ``exps/NAS-Bench-201-algos/reinforce.py`` and ``exps/NATS-algos/reinforce.py``, same
     algorithm):
 
-    * policy: logits of shape (6 edges, 5 ops), initialised to ``1e-3 * N(0, 1)``;
-      each edge's op is drawn independently from ``softmax(logits[edge])``;
+    * policy: logits of shape (dimensions, most choices), (6 edges, 5 ops) on NB201,
+      initialised to ``1e-3 * N(0, 1)``; each dimension's choice is drawn independently from
+      ``softmax(logits[dim])`` over that dimension's own choices (padding columns of smaller
+      dimensions are masked out);
     * reward: ``self.score(observation)`` (validation accuracy in % by default, as in NB201);
     * baseline: bias-corrected exponential moving average of the rewards with momentum
       ``ema_momentum``, updated *before* the advantage ``reward - baseline`` is taken (as NB201;
@@ -53,7 +55,10 @@ class Reinforce(Searcher):
 
     A NaN accuracy (score ``-inf``) is skipped: neither the baseline nor the policy is updated
     (a crashed training run carries no usable reward, and ``-inf`` would wreck the baseline).
-    The sampled actions are recovered from the told cell's ops, so a tell may come late or out
+    On spaces with conditional dimensions the sampled configuration's inactive dimensions are
+    set to 0 and take no part in the gradient (their rows of the policy are left untouched).
+
+    The sampled actions are recovered from the told cell's configuration, so a tell may come late or out
     of order; its gradient is then taken at the current policy (slightly off-policy). An ask
     whose tell never comes costs nothing.
     """
@@ -85,20 +90,25 @@ class Reinforce(Searcher):
     # --- policy -------------------------------------------------------------------------------
     def _policy(self) -> np.ndarray:
         if self._logits is None:
-            self._logits = 1e-3 * self.rng.standard_normal((N_EDGES, N_OPS))
+            self._sizes = dim_sizes(self.space)
+            width = int(self._sizes.max())
+            self._valid = np.arange(width)[None, :] < self._sizes[:, None]  # (dims, width)
+            self._logits = 1e-3 * self.rng.standard_normal((len(self._sizes), width))
             self._m = np.zeros_like(self._logits)
             self._v = np.zeros_like(self._logits)
         return self._logits
 
     @property
     def probabilities(self) -> np.ndarray:
-        """Softmax policy, shape (6, 5): row = edge, column = op id."""
+        """Softmax policy, shape (dims, most choices), (6, 5) on NB201: row = dimension."""
         logits = self._policy()
+        if not self._valid.all():
+            logits = np.where(self._valid, logits, -np.inf)
         z = np.exp(logits - logits.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
     def entropy(self) -> float:
-        """Total entropy of the policy in nats (at most 6 ln 5 = 9.66)."""
+        """Total entropy of the policy in nats (at most sum of ln(choices); 6 ln 5 on NB201)."""
         p = self.probabilities
         return float(-(p * np.log(np.clip(p, 1e-300, None))).sum())
 
@@ -110,9 +120,10 @@ class Reinforce(Searcher):
     # --- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> Candidate:
         p = self.probabilities
-        u = self.rng.random(N_EDGES)
-        ops = np.minimum((np.cumsum(p, axis=1) < u[:, None]).sum(axis=1), N_OPS - 1)
-        return Candidate(self.space.index_of_ops(tuple(int(o) for o in ops)))
+        u = self.rng.random(len(self._sizes))
+        ops = np.minimum((np.cumsum(p, axis=1) < u[:, None]).sum(axis=1), self._sizes - 1)
+        config = normalise(self.space, ops[None, :])[0]
+        return Candidate(self.space.id_of(tuple(int(o) for o in config)))
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         reward = self.score(observation)
@@ -123,10 +134,13 @@ class Reinforce(Searcher):
         self._ema_num = mu * self._ema_num + (1 - mu) * reward
         self._ema_den = mu * self._ema_den + (1 - mu)
         advantage = reward - self.baseline
-        actions = np.asarray(self.space.ops(candidate.arch_index))
+        actions = np.asarray(self.space.config(int(candidate.arch_index)))
         onehot = np.zeros_like(p)
-        onehot[np.arange(N_EDGES), actions] = 1.0
+        onehot[np.arange(len(actions)), actions] = 1.0
         grad = -advantage * (onehot - p)  # d loss / d logits
+        if has_active_rule(self.space):  # inactive dimensions were not chosen by the policy
+            active = np.asarray(self.space.active(tuple(int(a) for a in actions)), dtype=bool)
+            grad[~active] = 0.0
         self._t += 1
         self._m = self.beta1 * self._m + (1 - self.beta1) * grad
         self._v = self.beta2 * self._v + (1 - self.beta2) * grad * grad

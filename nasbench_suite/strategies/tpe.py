@@ -10,13 +10,16 @@ from collections import deque
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.space.codec import EDGES, OPS
+from nasbench_suite.strategies._spacetools import normalise
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
-#: one categorical parameter per edge, named after the edge ("edge_0->1", ...), in arch order
-PARAM_NAMES = tuple(f"edge_{src}->{dst}" for src, dst in EDGES)
+
+def param_names(space) -> tuple[str, ...]:
+    """One Optuna parameter per dimension, named after it with spaces as ``_`` (NB201:
+    ``edge_0->1``, ... in arch-string order)."""
+    return tuple(d.name.replace(" ", "_") for d in space.dims)
 
 
 def _int_seed(seed) -> int:
@@ -27,7 +30,12 @@ def _int_seed(seed) -> int:
 
 @register_strategy("tpe")
 class TPE(Searcher):
-    """TPE over the six edge operations (categorical), driven by Optuna's ask/tell interface.
+    """TPE with one categorical parameter per dimension (NB201: the six edge operations),
+    driven by Optuna's ask/tell interface.
+
+    On spaces with conditional dimensions every dimension is suggested and the inactive ones
+    are then set to choice 0 (the configuration evaluated); Optuna still sees the values it
+    suggested, as a flat (non-conditional) search space.
 
     Papers: Bergstra, Bardenet, Bengio & Kegl, *Algorithms for Hyper-Parameter Optimization*,
     NeurIPS 2011 (TPE); Falkner, Klein & Hutter, *BOHB*, ICML 2018 (multivariate KDE, Optuna's
@@ -87,15 +95,20 @@ class TPE(Searcher):
                 multivariate=self.multivariate,
             )
         self._optuna = optuna
-        self._dist = CategoricalDistribution(list(OPS))
+        self._names = param_names(self.space)
+        self._dists = [CategoricalDistribution(list(d.choices)) for d in self.space.dims]
         self._study = optuna.create_study(direction="maximize", sampler=sampler)
 
     def ask(self) -> Candidate:
         if self._study is None:
             self._make_study()
         trial = self._study.ask()
-        ops = tuple(OPS.index(trial.suggest_categorical(name, list(OPS))) for name in PARAM_NAMES)
-        index = self.space.index_of_ops(ops)
+        config = [
+            dim.choices.index(trial.suggest_categorical(name, list(dim.choices)))
+            for name, dim in zip(self._names, self.space.dims)
+        ]
+        config = normalise(self.space, np.asarray([config]))[0]
+        index = self.space.id_of(tuple(int(c) for c in config))
         self._pending.setdefault(index, deque()).append(trial)
         return Candidate(index)
 
@@ -114,13 +127,15 @@ class TPE(Searcher):
                 self._study.tell(trial, state=state.FAIL)
             return
         # an observation this searcher did not ask for: add it as a finished trial
-        ops = self.space.ops(index)
-        params = {name: OPS[op] for name, op in zip(PARAM_NAMES, ops)}
+        config = self.space.config(index)
+        params = {
+            name: dim.choices[c] for name, dim, c in zip(self._names, self.space.dims, config)
+        }
         finite = math.isfinite(value)
         self._study.add_trial(
             self._optuna.trial.create_trial(
                 params=params,
-                distributions={name: self._dist for name in PARAM_NAMES},
+                distributions=dict(zip(self._names, self._dists)),
                 value=value if finite else None,
                 state=state.COMPLETE if finite else state.FAIL,
             )

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.benchmarks.base import Benchmark, BenchmarkInfo, Observation, Provenance
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.train.cache import CacheKey, TrainingCache, make_record, recipe_tag
 from nasbench_suite.train.data import TRAIN_DATASETS, train_dataset_name
@@ -78,8 +78,23 @@ class TrainedReport:
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
 
 
-class TrainingBenchmark:
-    """Train NB201 cells (or NAS-Bench-Macro networks) for real, with a cache.
+INFO = BenchmarkInfo(
+    space="nb201",
+    datasets=tuple(TRAIN_DATASETS),
+    search_datasets=tuple(n for n in TRAIN_DATASETS if n != "cifar10"),
+    fidelities=(12, 200),  # an instance offers 1..max_epochs (see TrainingBenchmark)
+    default_fidelity=12,
+    objectives=("accuracy", "params"),
+    cost="real",
+    notes=(
+        "Trains NB201 cells (or NAS-Bench-Macro networks) for real (CPU or GPU) with NB201's recipe, caching every result; "
+        "cost is wall seconds of training; fidelity_epochs maps 12 / 200 to shorter schedules."
+    ),
+)
+
+
+class TrainingBenchmark(Benchmark):
+    """Train NB201 cells (or NAS-Bench-Macro networks) for real, with a cache (registered as benchmark ``training``).
 
     Args:
         dataset: setting with a validation split (``cifar10-valid``, ``cifar100``,
@@ -112,6 +127,8 @@ class TrainingBenchmark:
             ``cost_to(e2) - cost_to(e1)`` (the runner charges resumed candidates that).
     """
 
+    name = "training"
+    info = INFO
     supports_resume = True
 
     def __init__(
@@ -154,7 +171,7 @@ class TrainingBenchmark:
         if isinstance(self.max_epochs, bool) or not isinstance(self.max_epochs, int) or self.max_epochs < longest:
             raise NasBenchError(f"max_epochs must be an integer >= {longest} (epochs and every "
                                 f"fidelity_epochs value), got {max_epochs!r}")
-        self.fidelities = (tuple(sorted(self.fidelity_epochs)) if self.fidelity_epochs
+        self._fidelities = (tuple(sorted(self.fidelity_epochs)) if self.fidelity_epochs
                            else tuple(range(1, self.max_epochs + 1)))
         self.data_root, self.download = data_root, download
         self._given = data
@@ -162,6 +179,7 @@ class TrainingBenchmark:
         self._index_map = index_map
         self._records: dict[CacheKey, dict] = {}
         self._partial: dict[CacheKey, Progress | None] = {}
+        self._nb201_space = None
 
     # --- plumbing -------------------------------------------------------------------------
     @property
@@ -172,6 +190,55 @@ class TrainingBenchmark:
 
             self._index_map = open_store().index_map
         return self._index_map
+
+    @property
+    def fidelity(self) -> int:
+        """The default fidelity (epochs reported when none is asked for)."""
+        return self.epochs
+
+    @property
+    def space(self):
+        """The search space: ``nb201`` on this benchmark's index map, or the macro space."""
+        if self._space is not None:
+            return self._space
+        if self._nb201_space is None:
+            from nasbench_suite.spaces.nb201 import NB201Space
+
+            self._nb201_space = NB201Space(self.index_map)
+        return self._nb201_space
+
+    @property
+    def fidelities(self) -> tuple[int, ...]:
+        """Epochs a strategy may ask: ``1..max_epochs`` (or the ``fidelity_epochs`` keys)."""
+        return self._fidelities
+
+    @classmethod
+    def spec_options(cls) -> tuple[str, ...]:
+        """Spec keys of a training benchmark: the fidelity and :data:`BENCHMARK_OPTIONS`."""
+        return ("fidelity", "noise", "latency_device", *BENCHMARK_OPTIONS)
+
+    @classmethod
+    def check_spec(cls, options: Mapping, where: str = "benchmark") -> dict:
+        """The NB201 options (fidelity, noise, latency device) and the training options."""
+        from nasbench_suite.bench.tabular import check_nb201_options
+
+        return check_nb201_options(options, where)
+
+    @classmethod
+    def from_spec(cls, dataset: str, options: Mapping, store=None) -> TrainingBenchmark:
+        """Built from a spec's ``benchmark`` entry (keys of :data:`BENCHMARK_OPTIONS`)."""
+        index_map = None
+        if store is not None:
+            from nasbench_suite.bench.store import Store
+
+            index_map = Store.load(Path(store)).index_map
+        return from_spec(options, dataset, index_map)
+
+    def provenance(self) -> Provenance:
+        """Results are measured here: no source files; the recipe tag and the cache folder."""
+        return Provenance(
+            f"trained by nasbench-suite (NB201 recipe {self.recipe}; cache {self.cache.root})"
+        )
 
     def data(self):
         """The dataset, subset and resident on the training device (loaded once)."""

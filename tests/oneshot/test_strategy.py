@@ -19,7 +19,7 @@ def test_ask_charges_compute_and_records_alphas(space):
     searcher = create_strategy("gdas", space, seed=3, epochs=2)
     assert searcher.evaluations_are_free
     first = searcher.ask()
-    assert 0 <= first.arch_index < 15625 and searcher.compute_cost_s > 0
+    assert 0 <= first.arch_index < 15625 and searcher.compute_cost_s() > 0
     searcher.ask()
     with pytest.raises(StopIteration):
         searcher.ask()
@@ -68,8 +68,10 @@ def test_runner_searches_on_the_search_dataset_unless_told(tmp_path):
         tiny_spec(runs=1, strategies=strategies, benchmark={"search_dataset": "cifar100"})
     )
     gdas, noise, rand = expand(spec)
-    assert _strategy_kwargs(gdas)["data"] == "cifar100"
-    assert _strategy_kwargs(noise)["data"] == "synthetic" and "data" not in _strategy_kwargs(rand)
+    bench = None  # only multi-fidelity strategies read the benchmark
+    assert _strategy_kwargs(gdas, bench)["data"] == "cifar100"
+    assert _strategy_kwargs(noise, bench)["data"] == "synthetic"
+    assert "data" not in _strategy_kwargs(rand, bench)
     # no CIFAR-100 files here: the run fails with one clear message instead of searching on noise
     result = execute(gdas, tmp_path / "runs")
     assert result.status == "failed" and "cifar100 files (train, ...) not found" in result.error

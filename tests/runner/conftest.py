@@ -85,15 +85,18 @@ class OneShotLike(Searcher):
 
     def __init__(self, space, seed=0, objective=None) -> None:
         super().__init__(space, seed, objective)
-        self.compute_cost_s, self.asks = 0.0, 0
+        self.cost, self.asks = 0.0, 0
 
     def ask(self) -> Candidate:
         self.asks += 1
-        self.compute_cost_s = 1.5
+        self.cost = 1.5
         return Candidate(self.space.sample(self.rng))
 
     def tell(self, candidate, observation) -> None:
         pass
+
+    def compute_cost_s(self) -> float:
+        return self.cost
 
     def artifacts(self) -> dict:
         return {"alphas.json": {"asks": self.asks}}

@@ -201,7 +201,7 @@ def test_latency_objective_run(tmp_path, store):
     rows = read_rows(tmp_path / run.relpath())
     lat = store.latency(device)
     assert all(r["latency_ms"] == lat[r["arch_index"]] for r in rows)
-    score = lambda r: r["valid_acc"] * (r["latency_ms"] / 5.0) ** -0.07  # noqa: E731
+    score = lambda r: r["valid_acc"] * (r["latency_ms"] / 5.0) ** -0.07
     assert rows[-1]["incumbent_index"] == max(rows, key=score)["arch_index"]
 
 

@@ -48,7 +48,7 @@ def test_nats_protocol_has_per_dataset_budgets():
 def _black_box() -> list[str]:
     from nasbench_suite.strategies import get_strategy
 
-    return [n for n in list_strategies() if not getattr(get_strategy(n), "evaluations_are_free", False)]
+    return [n for n in list_strategies() if not get_strategy(n).evaluations_are_free]
 
 
 def test_quick_runs_every_black_box_strategy_and_runs_override(tmp_path):

@@ -135,7 +135,7 @@ def test_gp_ei_zero_at_best(fitted_gp):
 def test_gp_kernel_psd(fitted_gp, space):
     gp, _, _ = fitted_gp
     cells = np.random.default_rng(2).choice(N_CELLS, 300, replace=False)
-    x = gp._gp.features[cells]
+    x = gp._features[cells]
     k = gp._gp.sf2 * gp._gp.cross(x, x)
     assert np.allclose(k, k.T)
     assert np.linalg.eigvalsh(k).min() > -1e-8
@@ -155,7 +155,7 @@ def test_gp_incremental_matches_refit(space, bench):
 
 def test_gp_marginal_likelihood_gradient(fitted_gp):
     gp, idx, y = fitted_gp
-    x = gp._gp.features[idx]
+    x = gp._features[idx]
     yn = (y - y.mean()) / y.std()
     p = gp._params + 0.3
     _, grad = gp._gp.neg_mll(p, x, yn)

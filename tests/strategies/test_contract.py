@@ -1,8 +1,13 @@
-"""The ask/tell contract, checked for every registered strategy (present and future).
+"""The ask/tell contract, checked for every registered strategy on every benchmark.
 
-Budgets: ``getattr(cls, "contract_budget", 60)`` evaluations per run, so a strategy whose steps
-are expensive (GP-BO, BANANAS, ...) can lower it with a class attribute. A strategy that is
-deliberately seed-independent can set ``seed_dependent = False``.
+Parametrised over ``list_strategies()`` x (every benchmark of ``list_benchmarks()`` whose data
+is present here, plus :class:`~tests.strategies.fakes.FakeBenchmark`, a conditional space that
+is neither NB201 nor enumerable), so a new strategy or a new benchmark is tested on arrival.
+Strategies that declare ``spaces`` run on those spaces only and must refuse the others with a
+clear error; multi-fidelity strategies run where the benchmark has more than one fidelity.
+
+Test-scale settings live here, not on the strategies: :data:`BUDGETS` (evaluations per run,
+default 60) and :data:`KWARGS` (smaller warm-ups).
 """
 
 from __future__ import annotations
@@ -13,33 +18,75 @@ import math
 import numpy as np
 import pytest
 
-from nasbench_suite.bench.tabular import FIDELITIES, Observation
-from nasbench_suite.space.codec import N_CELLS
+from nasbench_suite.benchmarks import Observation, get_benchmark, list_benchmarks
+from nasbench_suite.errors import NasBenchError
 from nasbench_suite.strategies import Candidate, create_strategy, get_strategy, list_strategies
+from tests.strategies.fakes import FakeBenchmark
 
 STRATEGIES = list_strategies()
+BUDGETS = {"bananas": 40, "proxy_search": 12, "rea_ws": 30, "gp_bo_ws": 20}
+KWARGS = {"proxy_search": {"n_samples": 8}, "rea_ws": {"n_warmup": 16}, "gp_bo_ws": {"n_warmup": 16}}
+ONE_SHOT_BUDGET = 3  # each ask is a training epoch
+SEED_INDEPENDENT: set[str] = set()
+BENCHMARKS = [*list_benchmarks(), "fake"]
+_MADE: dict[str, object] = {}
 
 
 def _budget(name: str) -> int:
-    return int(getattr(get_strategy(name), "contract_budget", 60))
+    if get_strategy(name).evaluations_are_free:
+        return ONE_SHOT_BUDGET
+    return BUDGETS.get(name, 60)
 
 
-def _check(candidate) -> None:
+@pytest.fixture(scope="module", params=BENCHMARKS)
+def bench(request, store):
+    """One benchmark per parameter: its default search dataset, or a skip when it cannot run."""
+    name = request.param
+    if name not in _MADE:
+        if name == "fake":
+            _MADE[name] = FakeBenchmark()
+        elif get_benchmark(name).info.cost == "real":
+            _MADE[name] = "trains networks for real (tests/train and tests/runner cover it)"
+        else:
+            try:
+                cls = get_benchmark(name)
+                _MADE[name] = cls.from_spec(cls.info.search_datasets[0], {})
+            except NasBenchError as exc:  # data absent on this machine
+                _MADE[name] = f"{name} data not available: {exc}"
+    made = _MADE[name]
+    if isinstance(made, str):
+        pytest.skip(made)
+    return made
+
+
+def _make(name, bench, seed):
+    cls = get_strategy(name)
+    if not cls.supports(bench.space.name):
+        pytest.skip(f"{name} works on {cls.spaces} only (refusal checked separately)")
+    kwargs = dict(KWARGS.get(name, {}))
+    if cls.multi_fidelity:
+        if len(bench.fidelities) < 2:
+            pytest.skip(f"{name} needs two fidelities; {bench.name} has {bench.fidelities}")
+        kwargs["fidelities"] = bench.fidelities
+    return create_strategy(name, bench.space, seed=seed, **kwargs)
+
+
+def _check(candidate, bench) -> None:
     assert isinstance(candidate, Candidate)
     assert isinstance(candidate.arch_index, (int, np.integer))
-    assert 0 <= candidate.arch_index < N_CELLS
-    assert candidate.fidelity is None or candidate.fidelity in FIDELITIES
+    assert 0 <= candidate.arch_index < bench.space.size
+    bench.space.config(int(candidate.arch_index))  # a valid configuration of the space
+    assert candidate.fidelity is None or candidate.fidelity in bench.fidelities
 
 
-def _loop(name, space, bench, seed, steps, nan_every=0, start=None):
+def _loop(name, bench, seed, steps, nan_every=0, start=None):
     """Run ``steps`` ask/evaluate/tell steps; every ``nan_every``-th observation gets NaN."""
-    kwargs = getattr(get_strategy(name), "contract_kwargs", {})  # smaller warm-ups for speed
-    searcher = start or create_strategy(name, space, seed=seed, **kwargs)
+    searcher = start or _make(name, bench, seed)
     rng = np.random.default_rng(seed)
     proposals = []
     for step in range(steps):
         cand = searcher.ask()
-        _check(cand)
+        _check(cand, bench)
         obs = bench.evaluate(int(cand.arch_index), rng, fidelity=cand.fidelity)
         if nan_every and step % nan_every == nan_every - 1:
             obs = dataclasses.replace(obs, valid_acc=math.nan)
@@ -59,30 +106,47 @@ def test_registry_is_populated():
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
-def test_seeded_reproducible_and_valid(name, space, bench):
+def test_seeded_reproducible_and_valid(name, bench):
     steps = _budget(name)
     cls = get_strategy(name)
     assert cls.__doc__ and cls.paper, f"{name}: docstring and paper citation expected"
-    _, first = _loop(name, space, bench, seed=7, steps=steps)
-    _, again = _loop(name, space, bench, seed=7, steps=steps)
+    _, first = _loop(name, bench, seed=7, steps=steps)
+    _, again = _loop(name, bench, seed=7, steps=steps)
     assert first == again, f"{name}: same seed gave a different sequence"
-    if getattr(cls, "seed_dependent", True):
+    if name not in SEED_INDEPENDENT:
         half = max(steps // 2, 10)  # the first half must already depend on the seed
-        _, other = _loop(name, space, bench, seed=8, steps=half)
+        _, other = _loop(name, bench, seed=8, steps=half)
         assert first[:half] != other, f"{name}: seeds 7 and 8 gave the same sequence"
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
-def test_survives_nan_observations(name, space, bench):
+def test_survives_nan_observations(name, bench):
     steps = _budget(name)
-    _, proposals = _loop(name, space, bench, seed=3, steps=steps, nan_every=3)
+    _, proposals = _loop(name, bench, seed=3, steps=steps, nan_every=3)
     assert len(proposals) == steps
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
-def test_survives_being_stopped_mid_step(name, space, bench):
+def test_survives_being_stopped_mid_step(name, bench):
     steps = max(_budget(name) // 2, 2)
-    searcher, _ = _loop(name, space, bench, seed=5, steps=steps)
+    searcher, _ = _loop(name, bench, seed=5, steps=steps)
     for _ in range(2):
-        _check(searcher.ask())  # asked, never told (the runner stopped here)
-    _loop(name, space, bench, seed=5, steps=steps, start=searcher)  # a fresh ask still works
+        _check(searcher.ask(), bench)  # asked, never told (the runner stopped here)
+    _loop(name, bench, seed=5, steps=steps, start=searcher)  # a fresh ask still works
+
+
+@pytest.mark.parametrize("name", [n for n in STRATEGIES if get_strategy(n).spaces is not None])
+def test_space_specific_strategies_refuse_other_spaces(name):
+    with pytest.raises(NasBenchError, match=r"works on the nb201 space only, not on 'fake-"):
+        create_strategy(name, FakeBenchmark().space, seed=0)
+
+
+@pytest.mark.parametrize("name", [n for n in STRATEGIES if get_strategy(n).multi_fidelity])
+def test_multi_fidelity_strategies_need_the_benchmark_fidelities(name):
+    space = FakeBenchmark().space
+    with pytest.raises(NasBenchError, match="fidelities"):
+        create_strategy(name, space, seed=0)
+    with pytest.raises(NasBenchError, match="at least two fidelities"):
+        create_strategy(name, space, seed=0, fidelities=(200,))
+    searcher = create_strategy(name, space, seed=0, fidelities=(4, 16, 64))
+    assert searcher.budgets == [4, 16, 64]

@@ -7,24 +7,25 @@ import math
 import numpy as np
 import pytest
 
+from nasbench_suite.bench.tabular import FIDELITIES
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.strategies import create_strategy
 
 
 def test_bracket_schedule(space):
-    hb = create_strategy("hyperband", space)
+    hb = create_strategy("hyperband", space, fidelities=FIDELITIES)
     assert hb.budgets == [12, 200] and hb.s_max == 1
     assert hb.bracket_schedule(1) == ([3, 1], [12, 200])
     assert hb.bracket_schedule(0) == ([2], [200])
-    wide = create_strategy("hyperband", space, eta=200 / 12)
+    wide = create_strategy("hyperband", space, fidelities=FIDELITIES, eta=200 / 12)
     assert wide.bracket_schedule(1) == ([17, 1], [12, 200])
-    top = create_strategy("bohb", space, min_budget=200)
+    top = create_strategy("bohb", space, fidelities=FIDELITIES, min_budget=200)
     assert top.budgets == [200] and top.bracket_schedule(0) == ([1], [200])
 
 
 @pytest.mark.parametrize("name", ["hyperband", "bohb"])
 def test_low_rung_costs_12_epochs_and_best_is_promoted(name, space, bench):
-    searcher = create_strategy(name, space, seed=0)
+    searcher = create_strategy(name, space, fidelities=FIDELITIES, seed=0)
     rng = np.random.default_rng(0)
     trace = []
     for _ in range(6 * 40):
@@ -46,7 +47,7 @@ def test_low_rung_costs_12_epochs_and_best_is_promoted(name, space, bench):
 
 
 def test_lost_tells_open_new_brackets(space, bench):
-    searcher = create_strategy("hyperband", space, seed=1)
+    searcher = create_strategy("hyperband", space, fidelities=FIDELITIES, seed=1)
     lost = [searcher.ask() for _ in range(3)]  # bracket 0's three 12-epoch jobs, never told
     assert [c.fidelity for c in lost] == [12, 12, 12]
     nxt = searcher.ask()  # bracket 0 waits: a new bracket (s=0, 200 epochs) opens
@@ -61,7 +62,7 @@ def test_lost_tells_open_new_brackets(space, bench):
 
 
 def test_bohb_uses_its_model_on_the_highest_fidelity_with_enough_data(space, bench):
-    searcher = create_strategy("bohb", space, seed=2)
+    searcher = create_strategy("bohb", space, fidelities=FIDELITIES, seed=2)
     rng = np.random.default_rng(2)
     for _ in range(120):
         cand = searcher.ask()
@@ -74,7 +75,7 @@ def test_bohb_uses_its_model_on_the_highest_fidelity_with_enough_data(space, ben
 
 def test_bohb_kde_prefers_the_good_region(space):
     """g/l is smallest at the good points' ops."""
-    bohb = create_strategy("bohb", space, seed=0)
+    bohb = create_strategy("bohb", space, fidelities=FIDELITIES, seed=0)
     good = np.tile(np.array([[3, 3, 3, 3, 3, 3]]), (8, 1))
     good[:, 0] = np.arange(8) % 5
     bad = np.tile(np.array([[0, 1, 0, 1, 0, 1]]), (20, 1))
@@ -101,4 +102,4 @@ def test_bohb_kde_prefers_the_good_region(space):
 def test_validates(space, kwargs):
     name = "hyperband" if set(kwargs) <= {"eta", "min_budget", "max_budget"} else "bohb"
     with pytest.raises(NasBenchError):
-        create_strategy(name, space, **kwargs)
+        create_strategy(name, space, fidelities=FIDELITIES, **kwargs)

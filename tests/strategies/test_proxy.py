@@ -40,7 +40,7 @@ def _loop(searcher, bench, steps):
     out = []
     for _ in range(steps):
         cand = searcher.ask()
-        out.append((int(cand.arch_index), searcher.compute_cost_s))
+        out.append((int(cand.arch_index), searcher.compute_cost_s()))
         searcher.tell(cand, bench.evaluate(cand.arch_index, rng))
     return out
 

@@ -20,13 +20,16 @@ import math
 import numpy as np
 import pytest
 
-from nasbench_suite.strategies import create_strategy
+from nasbench_suite.bench.tabular import FIDELITIES
+from nasbench_suite.strategies import create_strategy, get_strategy
 
 SEEDS = range(25)
 
 
 def run_search(name, space, bench, seed, budget, **kwargs) -> float:
     """Final incumbent (best 200-epoch valid acc) of one seeded run of ``budget`` trainings."""
+    if get_strategy(name).multi_fidelity:
+        kwargs = {**kwargs, "fidelities": FIDELITIES}
     searcher = create_strategy(name, space, seed=seed, **kwargs)
     rng = np.random.default_rng(seed)
     used, best = 0.0, -math.inf
