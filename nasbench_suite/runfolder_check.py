@@ -29,8 +29,10 @@ from nasbench_suite.errors import NasBenchError
 
 DAMAGED = "damaged"
 _PER_RUN = ("run", "spawn_key")
+# what may differ between the (strategy, task) groups of one experiment: a multi-benchmark
+# grid gives each benchmark its own entry, budgets and report datasets
 _PER_GROUP = ("strategy", "label", "dataset", "kwargs", "time_budget_s", "eval_budget",
-              "report_datasets")
+              "report_datasets", "benchmark", "budget_rule", "incumbent")
 
 
 def _digest(obj: Any) -> str:
@@ -46,9 +48,6 @@ def spec_hash(spec: dict) -> str:
 def experiment_hash(spec: dict) -> str:
     """Hash of what every run of one experiment shares."""
     shared = {k: v for k, v in spec.items() if k not in _PER_RUN + _PER_GROUP}
-    if isinstance(shared.get("benchmark"), dict):  # the per-dataset overhead differs by dataset
-        shared["benchmark"] = {k: v for k, v in shared["benchmark"].items()
-                               if k != "eval_overhead_s"}
     return _digest(shared)
 
 
