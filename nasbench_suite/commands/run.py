@@ -26,7 +26,9 @@ def register(sub) -> None:
         help="local processes (default) or Ray",
     )
     run.add_argument(
-        "--address", default=None, help="Ray cluster HOST:PORT (default: a local Ray instance)"
+        "--address",
+        default=None,
+        help="Ray cluster HOST:PORT (default: a new Ray instance on loopback only)",
     )
     run.add_argument(
         "--workers",

@@ -35,6 +35,7 @@ class GridResult:
 
     out: Path
     results: list[RunResult] = field(default_factory=list)
+    network: dict = field(default_factory=dict)  # a local Ray instance: what it listened on
 
     @property
     def counts(self) -> Counter:
@@ -68,8 +69,9 @@ def run_grid(
         executor: ``local`` (processes; ``workers=1`` runs in this process) or ``ray``.
         workers: local processes (default ``os.cpu_count()``); for Ray, CPUs of a new local
             instance (ignored with ``address``).
-        address: Ray cluster address ``HOST:PORT`` (default: start a local instance). ``out``
-            must then be on a filesystem every node sees.
+        address: Ray cluster address ``HOST:PORT`` (default: a new local instance on loopback).
+            Finished run folders are shipped back to this process and written under ``out``;
+            nodes need not share its disk.
         quiet: no progress bar.
         store_path: store folder (default: the default store, opened by each worker).
     """
@@ -93,7 +95,7 @@ def run_grid(
     if not pending:
         return result
     if executor == "ray":
-        stream = _ray(pending, out, store, workers, address)
+        stream = _ray(pending, out, store, workers, address, result.network)
     else:
         workers = workers or os.cpu_count() or 1
         stream = (
@@ -189,29 +191,32 @@ def _processes(
 
 
 def _ray(
-    runs: list[RunSpec], out: Path, store: str | None, workers: int | None, address: str | None
-):
+    runs: list[RunSpec],
+    out: Path,
+    store: str | None,
+    workers: int | None,
+    address: str | None,
+    report: dict,
+) -> Iterator[list[RunResult]]:
+    """Ray: this process's instance, the cluster at ``address``, or a new loopback instance.
+
+    Run folders come back to this process whichever node ran them (:mod:`.ray_exec`), so
+    workers need not share this disk; a new local instance listens on 127.0.0.1 only
+    (:mod:`.loopback`).
+    """
     try:
         import ray
     except ImportError:
         raise NasBenchError("--executor ray needs Ray: pip install 'ray[default]'") from None
-    started = False
-    if not ray.is_initialized():
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(
-                num_cpus=workers or os.cpu_count(), include_dashboard=False, log_to_driver=False
-            )
-        started = True
-    try:
-        task = ray.remote(execute_many)
-        n = int(ray.cluster_resources().get("CPU", 1))
-        pending = [task.remote(c, str(out), store) for c in _chunks(runs, n)]
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for ref in ready:
-                yield ray.get(ref)
-    finally:
-        if started:
+    from nasbench_suite.runner import loopback, ray_exec
+
+    if ray.is_initialized():
+        yield from ray_exec.run_on_ray(runs, out, store)
+    elif address:
+        ray_exec.connect(address)
+        try:
+            yield from ray_exec.run_on_ray(runs, out, store)
+        finally:
             ray.shutdown()
+    else:
+        yield from loopback.run_local(runs, out, store, workers or os.cpu_count() or 1, report)
