@@ -36,6 +36,12 @@ def register(sub) -> None:
         default=None,
         help="worker processes (default: CPU count; 1: in-process)",
     )
+    run.add_argument(
+        "--start-method",
+        choices=("fork", "spawn", "forkserver"),
+        default=None,
+        help="how local worker processes start (default: the platform's)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
         "--store", type=Path, default=None, help="store folder (default: built-in location)"
@@ -68,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         address=args.address,
         quiet=args.quiet,
         store_path=args.store,
+        start_method=args.start_method,
     )
     failed = result.failed
     print(

@@ -27,6 +27,7 @@ from nasbench_suite.runner.grid import RunSpec
 from nasbench_suite.runner.run import SPEC_FILE, RunResult, context, execute_many, is_complete
 
 EXECUTORS = ("local", "ray")
+START_METHODS = ("fork", "spawn", "forkserver")
 
 
 @dataclass
@@ -62,6 +63,7 @@ def run_grid(
     address: str | None = None,
     quiet: bool = False,
     store_path: "str | Path | None" = None,
+    start_method: str | None = None,
 ) -> GridResult:
     """Execute every unfinished run of ``runs`` under ``out``.
 
@@ -74,11 +76,17 @@ def run_grid(
             nodes need not share its disk.
         quiet: no progress bar.
         store_path: store folder (default: the default store, opened by each worker).
+        start_method: how local worker processes start: ``fork``, ``spawn`` or ``forkserver``
+            (default: the platform's). Plug-in strategies work with each.
     """
     if executor not in EXECUTORS:
         from nasbench_suite.errors import unknown
 
         raise unknown("executor", executor, EXECUTORS)
+    if start_method is not None and start_method not in START_METHODS:
+        from nasbench_suite.errors import unknown
+
+        raise unknown("start method", start_method, START_METHODS)
     if workers is not None and workers < 1:
         raise NasBenchError(f"--workers must be a positive integer, got {workers}")
     out = Path(out).resolve()
@@ -101,7 +109,7 @@ def run_grid(
         stream = (
             _sequential(pending, out, store)
             if workers == 1
-            else _processes(pending, out, store, workers)
+            else _processes(pending, out, store, workers, start_method)
         )
     bar = _progress(len(pending), quiet)
     try:
@@ -172,14 +180,17 @@ def one_thread_per_worker() -> None:
 
 
 def _processes(
-    runs: list[RunSpec], out: Path, store: str | None, workers: int
+    runs: list[RunSpec], out: Path, store: str | None, workers: int, start_method: str | None
 ) -> Iterator[list[RunResult]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if multiprocessing.get_start_method() == "fork":
+    mp = multiprocessing.get_context(start_method)
+    if mp.get_start_method() == "fork":
         context(store)  # load the store once here; forked workers inherit it instead of reloading
-    with ProcessPoolExecutor(max_workers=workers, initializer=one_thread_per_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=one_thread_per_worker, mp_context=mp
+    ) as pool:
         futures = [pool.submit(execute_many, c, out, store) for c in _chunks(runs, workers)]
         try:
             for fut in as_completed(futures):

@@ -42,6 +42,7 @@ class RunSpec:
         time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
         objective: objective spec given to the strategy (None: validation accuracy).
         protocol: the shipped protocol the experiment follows (``nb201``, ``nats_tss``), if any.
+        plugin: the strategy's plug-in (module, path, sha256, version) when it is not built in.
     """
 
     experiment: str
@@ -58,6 +59,7 @@ class RunSpec:
     kwargs: dict[str, Any] = field(default_factory=dict)
     objective: dict[str, Any] | None = None
     protocol: str | None = None
+    plugin: dict[str, Any] | None = None  # the strategy's plug-in module (plugins.Plugin)
 
     def seed_sequence(self, stream: int) -> np.random.SeedSequence:
         """The run's child seed sequence for ``stream`` (0 searcher, 1 benchmark noise)."""
@@ -80,8 +82,9 @@ class RunSpec:
         out = asdict(self)
         out["spawn_key"] = list(self.spawn_key)
         out["report_datasets"] = list(self.report_datasets)
-        if out["protocol"] is None:  # run folders written before the key existed still resume
-            del out["protocol"]
+        for key in ("protocol", "plugin"):  # folders written before the key existed resume
+            if out[key] is None:
+                del out[key]
         return out
 
 
@@ -120,6 +123,7 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         kwargs=dict(strat.kwargs),
                         objective=None if spec.objective is None else dict(spec.objective),
                         protocol=spec.protocol,
+                        plugin=strat.plugin,
                     )
                 )
     return runs

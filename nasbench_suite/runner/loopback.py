@@ -84,8 +84,8 @@ def run_local(
 ) -> Iterator[list[RunResult]]:
     """Run ``runs`` on a new local Ray instance listening on loopback only.
 
-    ``report`` receives what the instance listened on (interfaces and listening sockets of the Ray processes, or
-    the reason no private namespace was used).
+    ``report`` receives what the instance listened on (interfaces and listening sockets of
+    the Ray processes), or the reason no private namespace was used.
     """
     reason = netns_unavailable()
     if reason is not None:

@@ -10,6 +10,11 @@ Ray and local runs stay byte-identical. The NB201 store travels too: the driver 
 or has another checksum materialises the shipped one under its temporary folder. A node thus
 needs the package installed, nothing else.
 
+Plug-in strategies (:mod:`nasbench_suite.plugins`) travel the same way: the file bytes of every
+plug-in module of the grid go into the object store once; a worker imports its copy of the
+driver's file when it has the same bytes, else the shipped bytes (checked against the SHA-256
+recorded in the run spec), so nodes need not have the user's code.
+
 Connecting: ``ray.init(address=...)``; Ray 2.60 clusters use token authentication by default, and
 the driver's token comes from ``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``
 (Ray's own lookup). A refused connection is one line naming these.
@@ -80,6 +85,12 @@ def run_on_ray(
     ctx = context(store_path)  # the driver's store: its checksum, and the bytes to ship
     store_dir = Path(ctx.store.path).resolve()
     box = [ray.put({n: (store_dir / n).read_bytes() for n in _STORE_FILES})]
+    from nasbench_suite import plugins
+
+    for plugin in {json.dumps(r.plugin, sort_keys=True) for r in runs if r.plugin}:
+        plugins.ensure(json.loads(plugin))  # a fresh driver process imports them first
+    code = plugins.sources([r.plugin for r in runs])
+    box.append(ray.put(code) if code else None)  # plug-in files travel with the tasks
     task = ray.remote(max_retries=MAX_RETRIES)(_run_chunk)
     n = max(1, int(ray.cluster_resources().get("CPU", 1)))
     pending = {
@@ -108,8 +119,15 @@ def _run_chunk(
     """Ray task: execute ``chunk`` in a private folder, return each run folder's files."""
     import ray
 
+    from nasbench_suite import plugins
+
     node = ray.get_runtime_context().get_node_id()
     store = _local_store(store_path, checksum, box)
+    for plugin in {json.dumps(r.plugin, sort_keys=True) for r in chunk if r.plugin}:
+        try:
+            plugins.ensure(json.loads(plugin), ray.get(box[1]) if box[1] is not None else None)
+        except NasBenchError:
+            pass  # execute() fails these runs with the same one-line error
     tmp = Path(tempfile.mkdtemp(prefix="nasbench-suite-run-"))
     try:
         results = execute_many(chunk, tmp, store)

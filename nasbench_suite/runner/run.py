@@ -300,6 +300,9 @@ def execute(run: RunSpec, out: "str | Path", store_path: str | None = None) -> R
     wall0 = time.perf_counter()
     ctx = context(store_path)
     try:
+        from nasbench_suite.plugins import ensure
+
+        ensure(run.plugin)  # spawn / Ray workers import the strategy's plug-in (same bytes)
         bench = ctx.benchmark(run)
         outcome = search(run, bench, ctx.space)
     except Exception as exc:  # benchmark construction / objective import failed
@@ -367,6 +370,7 @@ def _metadata(
             "noise_spawn_key": [*run.spawn_key, NOISE_STREAM],
         },
         "store": {"path": str(ctx.store.path), "checksum": ctx.store.checksum},
+        **({"plugin": run.plugin} if run.plugin else {}),
         **environment(),
     }
 

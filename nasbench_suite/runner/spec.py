@@ -67,7 +67,7 @@ TOP_KEYS = (
 )
 # Shipped protocols whose published results reports set beside runs (analysis/published.yaml).
 PROTOCOLS = ("nb201", "nats_tss")
-STRATEGY_KEYS = ("name", "label", "kwargs")
+STRATEGY_KEYS = ("name", "label", "kwargs", "module")
 BENCHMARK_KEYS = (
     "type",
     "search_dataset",
@@ -89,6 +89,7 @@ class StrategySpec:
     name: str
     label: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    plugin: dict[str, Any] | None = None  # module / path / sha256 / version (plugins.Plugin)
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,19 @@ def load_spec(path: "str | Path", runs: int | None = None) -> ExperimentSpec:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SpecError(f"spec {path} is not valid YAML{where}: {problem}") from None
     try:
-        spec = parse_spec(data, default_name=path.stem)
+        spec = parse_spec(data, default_name=path.stem, base_dir=path.parent)
         return spec if runs is None else spec.with_runs(runs)
     except SpecError as exc:
         raise SpecError(f"spec {path}: {exc}") from None
 
 
-def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
-    """Validate an already-parsed YAML document (a mapping) into an :class:`ExperimentSpec`."""
+def parse_spec(
+    data: Any, default_name: str = "experiment", base_dir: "str | Path | None" = None
+) -> ExperimentSpec:
+    """Validate an already-parsed YAML document (a mapping) into an :class:`ExperimentSpec`.
+
+    ``base_dir``: folder that plug-in files (``module: ./mine.py``) are relative to.
+    """
     if not isinstance(data, dict):
         raise SpecError(
             f"the spec must be a mapping with keys {', '.join(TOP_KEYS)}; got {_kind(data)}"
@@ -195,7 +201,7 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
     if "budget" not in data:
         raise SpecError("budget is missing; give budget: {time_s: SECONDS} and/or {evals: N}")
     budget = _budget(data["budget"], benchmark.search_datasets)
-    strategies = _strategies(data.get("strategies"))
+    strategies = _strategies(data.get("strategies"), base_dir)
     training = benchmark.type == "training"
     default = benchmark.search_datasets if training else DEFAULT_REPORT
     report = data.get("report_datasets", list(default))
@@ -236,7 +242,7 @@ def _protocol(value: Any, name: str) -> str | None:
     return value
 
 
-def _strategies(value: Any) -> tuple[StrategySpec, ...]:
+def _strategies(value: Any, base_dir: "str | Path | None" = None) -> tuple[StrategySpec, ...]:
     from nasbench_suite.strategies.base import get_strategy, list_strategies
 
     if value is None:
@@ -254,6 +260,15 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
                 f"{', '.join(STRATEGY_KEYS)}; got {_kind(entry)}"
             )
         _check_keys(entry, STRATEGY_KEYS, where)
+        plugin = None
+        if "module" in entry:
+            from nasbench_suite.plugins import load_strategy_plugin
+
+            try:
+                plugin = load_strategy_plugin(entry.get("name"), entry["module"], base_dir)
+            except NasBenchError as exc:
+                raise SpecError(f"{where}: {exc}") from None
+            known = list_strategies()
         name = entry.get("name")
         if not isinstance(name, str):
             raise SpecError(f"{where}.name must be a strategy name; known: {', '.join(known)}")
@@ -267,7 +282,7 @@ def _strategies(value: Any) -> tuple[StrategySpec, ...]:
             )
         _check_kwargs(get_strategy(name), kwargs, f"{where} ({name})")
         label = _name(entry.get("label", name), f"{where}.label")
-        out.append(StrategySpec(name, label, dict(kwargs)))
+        out.append(StrategySpec(name, label, dict(kwargs), plugin))
     if not out:
         raise SpecError(f"strategies is empty; known: {', '.join(known)}")
     labels = [s.label for s in out]

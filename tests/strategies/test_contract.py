@@ -1,51 +1,23 @@
 """The ask/tell contract, checked for every registered strategy (present and future).
 
-Budgets: ``getattr(cls, "contract_budget", 60)`` evaluations per run, so a strategy whose steps
-are expensive (GP-BO, BANANAS, ...) can lower it with a class attribute. A strategy that is
-deliberately seed-independent can set ``seed_dependent = False``.
+The checks live in :mod:`nasbench_suite.strategies.contract` (``nasbench-suite check-strategy``
+runs the same ones on a user's strategy). Budgets: ``getattr(cls, "contract_budget", 60)``
+evaluations per run, so a strategy whose steps are expensive (GP-BO, BANANAS, ...) can lower it
+with a class attribute. A strategy that is deliberately seed-independent can set
+``seed_dependent = False``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 
-import numpy as np
 import pytest
 
-from nasbench_suite.bench.tabular import FIDELITIES, Observation
-from nasbench_suite.space.codec import N_CELLS
-from nasbench_suite.strategies import Candidate, create_strategy, get_strategy, list_strategies
+from nasbench_suite.bench.tabular import Observation
+from nasbench_suite.strategies import Candidate, Searcher, get_strategy, list_strategies
+from nasbench_suite.strategies.contract import CHECKS, check_class, run_checks
 
 STRATEGIES = list_strategies()
-
-
-def _budget(name: str) -> int:
-    return int(getattr(get_strategy(name), "contract_budget", 60))
-
-
-def _check(candidate) -> None:
-    assert isinstance(candidate, Candidate)
-    assert isinstance(candidate.arch_index, (int, np.integer))
-    assert 0 <= candidate.arch_index < N_CELLS
-    assert candidate.fidelity is None or candidate.fidelity in FIDELITIES
-
-
-def _loop(name, space, bench, seed, steps, nan_every=0, start=None):
-    """Run ``steps`` ask/evaluate/tell steps; every ``nan_every``-th observation gets NaN."""
-    kwargs = getattr(get_strategy(name), "contract_kwargs", {})  # smaller warm-ups for speed
-    searcher = start or create_strategy(name, space, seed=seed, **kwargs)
-    rng = np.random.default_rng(seed)
-    proposals = []
-    for step in range(steps):
-        cand = searcher.ask()
-        _check(cand)
-        obs = bench.evaluate(int(cand.arch_index), rng, fidelity=cand.fidelity)
-        if nan_every and step % nan_every == nan_every - 1:
-            obs = dataclasses.replace(obs, valid_acc=math.nan)
-        searcher.tell(cand, obs)
-        proposals.append((int(cand.arch_index), cand.fidelity))
-    return searcher, proposals
 
 
 def test_observation_has_no_test_field():
@@ -59,30 +31,68 @@ def test_registry_is_populated():
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
-def test_seeded_reproducible_and_valid(name, space, bench):
-    steps = _budget(name)
+def test_documented(name):
     cls = get_strategy(name)
     assert cls.__doc__ and cls.paper, f"{name}: docstring and paper citation expected"
-    _, first = _loop(name, space, bench, seed=7, steps=steps)
-    _, again = _loop(name, space, bench, seed=7, steps=steps)
-    assert first == again, f"{name}: same seed gave a different sequence"
-    if getattr(cls, "seed_dependent", True):
-        half = max(steps // 2, 10)  # the first half must already depend on the seed
-        _, other = _loop(name, space, bench, seed=8, steps=half)
-        assert first[:half] != other, f"{name}: seeds 7 and 8 gave the same sequence"
+    assert check_class(cls) == []
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
-def test_survives_nan_observations(name, space, bench):
-    steps = _budget(name)
-    _, proposals = _loop(name, space, bench, seed=3, steps=steps, nan_every=3)
-    assert len(proposals) == steps
+def test_contract(name, space, bench):
+    results = run_checks(get_strategy(name), space, bench)
+    assert [r.name for r in results] == ["class", *CHECKS]
+    failed = {r.name: r.failures for r in results if not r.ok}
+    assert not failed, f"{name}: {failed}"
 
 
-@pytest.mark.parametrize("name", STRATEGIES)
-def test_survives_being_stopped_mid_step(name, space, bench):
-    steps = max(_budget(name) // 2, 2)
-    searcher, _ = _loop(name, space, bench, seed=5, steps=steps)
-    for _ in range(2):
-        _check(searcher.ask())  # asked, never told (the runner stopped here)
-    _loop(name, space, bench, seed=5, steps=steps, start=searcher)  # a fresh ask still works
+# --- the checks themselves fail on strategies that break the contract --------------------------
+class _Broken(Searcher):
+    """Ignores its seed, crashes on NaN, peeks at test accuracy."""
+
+    paper = "-"
+    contract_budget = 20
+
+    def __init__(self, space, seed=0, objective=None):
+        super().__init__(space, 0, objective)
+        self.n = 0
+
+    def ask(self):
+        from nasbench_suite.bench.store import open_store
+
+        open_store().column("test_acc", "cifar10")
+        return Candidate(int(self.rng.integers(100)))
+
+    def tell(self, candidate, observation):
+        if observation.valid_acc != observation.valid_acc:
+            raise ValueError("cannot handle NaN")
+
+
+class _OutOfRange(_Broken):
+    def ask(self):
+        self.n += 1
+        return Candidate(10**6 if self.n > 5 else self.n)
+
+    def tell(self, candidate, observation):
+        pass
+
+
+class _Abstract(Searcher):
+    def ask(self):
+        return Candidate(0)
+
+
+def test_checks_report_each_broken_rule(space, bench):
+    results = {r.name: r.failures for r in run_checks(_Broken, space, bench)}
+    assert results["valid_proposals"] == ()
+    assert "seeds 7 and 8 gave the same" in results["same_seed_same_sequence"][0]
+    assert results["nan_observations"] == ("raised ValueError: cannot handle NaN",)
+    assert "Store.column" in results["never_asks_for_test_data"][0]
+    assert results["class"] == ()
+    (bad,) = run_checks(_OutOfRange, space, bench, only=("valid_proposals",))[1:]
+    assert bad.failures == ("ask proposed index 1000000, not in 0..15624",)
+
+
+def test_static_checks():
+    assert check_class(int) == ["int is not a Searcher subclass"]
+    assert check_class(_Abstract) == ["_Abstract does not implement tell"]
+    assert run_checks(_Abstract, None, None)[0].failures == ("_Abstract does not implement tell",)
