@@ -245,12 +245,15 @@ def ensure(plugin: dict | None, shipped: dict[str, bytes] | None = None) -> None
     sha, module = plugin["sha256"], plugin["module"]
     path = Path(plugin["path"])
     if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
-        if is_file_target(module):
-            _import_file(module, path, path.read_bytes())
-        else:
-            _import_module(module)
-        if sha in _LOADED:
-            return
+        if not is_file_target(module):
+            try:
+                _import_module(module)  # installed here, or on this process's sys.path
+            except NasBenchError:
+                pass
+            if sha in _LOADED:
+                return
+        _import_file(module, path, path.read_bytes(), shown=module)
+        return
     data = (shipped or {}).get(sha)
     if data is None or hashlib.sha256(data).hexdigest() != sha:
         raise NasBenchError(

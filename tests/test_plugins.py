@@ -178,6 +178,22 @@ def test_bad_plugins_fail_at_spec_validation_with_one_line(case, tmp_path, capsy
     assert not (tmp_path / "out").exists()
 
 
+def test_dotted_module_beside_the_spec(tmp_path, isolated):
+    from nasbench_suite.runner import expand, load_spec
+
+    (tmp_path / "my_lab").mkdir()
+    (tmp_path / "my_lab" / "__init__.py").write_text("")
+    (tmp_path / "my_lab" / "search.py").write_text(MINE.format(name="dotted_x"))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.format(name="dotted_x", module="my_lab.search"))
+    (_, plug) = expand(load_spec(spec))[:2]
+    path = tmp_path / "my_lab" / "search.py"
+    assert plug.plugin == {"module": "my_lab.search", "path": str(path),
+                           "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                           "version": "1.2"}  # fmt: skip
+    assert plug.to_json()["plugin"] == plug.plugin
+
+
 def test_changed_plugin_file_fails_its_runs_not_silently(tmp_path, isolated):
     from nasbench_suite.errors import NasBenchError
 

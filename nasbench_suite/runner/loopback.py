@@ -102,6 +102,7 @@ def run_local(
         env["RAY_AUTH_TOKEN"] = secrets.token_hex(32)  # this instance's own token
     env.setdefault("RAY_AUTH_MODE", "token")
     env.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    env.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # no "cannot reach 8.8.8.8" warnings
     proc = subprocess.Popen(
         [*_NETNS, sys.executable, "-m", "nasbench_suite.runner.loopback"],
         stdin=subprocess.PIPE,

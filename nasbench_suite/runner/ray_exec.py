@@ -122,7 +122,7 @@ def _run_chunk(
     from nasbench_suite import plugins
 
     node = ray.get_runtime_context().get_node_id()
-    store = _local_store(store_path, checksum, box)
+    store = local_store(store_path, checksum, lambda: ray.get(box[0]))
     for plugin in {json.dumps(r.plugin, sort_keys=True) for r in chunk if r.plugin}:
         try:
             plugins.ensure(json.loads(plugin), ray.get(box[1]) if box[1] is not None else None)
@@ -148,15 +148,14 @@ def _checksum_at(folder: Path) -> str | None:
         return None
 
 
-def _local_store(path: str, checksum: str, box: list) -> str:
-    """The driver's store path when this node has the same store there, else a shipped copy."""
+def local_store(path: str, checksum: str, fetch) -> str:
+    """The driver's store path when this node has the same store there, else a copy of the
+    shipped one (``fetch()``: file name -> bytes) under this node's temporary folder."""
     if _checksum_at(Path(path)) == checksum and (Path(path) / "arrays.bin").is_file():
         return path
     target = Path(tempfile.gettempdir()) / "nasbench-suite-ray" / f"store-{checksum[:16]}"
     if _checksum_at(target) != checksum:
-        import ray
-
-        files = ray.get(box[0])
+        files = fetch()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".store-"))
         for name, data in files.items():

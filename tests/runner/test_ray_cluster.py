@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from nasbench_suite.runner import expand, load_spec, run_grid
 from nasbench_suite.runner.loopback import interfaces, is_loopback, listeners, session_pids
 from tests.runner.ray_nodes import Loopback, cluster_unavailable, kill_group
 
@@ -28,10 +27,26 @@ SPEC = """\
 name: ray-cluster
 seed: 11
 runs: 6
-strategies: [random, rea]
+strategies: [rea, {name: cluster_mine, module: ./mine.py}]   # a plug-in from a user's file
 benchmark: {search_dataset: cifar10-valid, fidelity: 12}
 report_datasets: [cifar10, cifar100]
 budget: {evals: 8000}   # about a second per run: the worker node joins mid-grid
+"""
+
+
+MINE = """
+from nasbench_suite.strategies import Candidate, Searcher, register_strategy
+
+
+@register_strategy("cluster_mine")
+class Mine(Searcher):
+    \"\"\"Random cells (a user's plug-in).\"\"\"
+
+    def ask(self):
+        return Candidate(int(self.rng.integers(15625)))
+
+    def tell(self, candidate, observation):
+        pass
 """
 
 
@@ -60,9 +75,13 @@ def test_two_node_cluster_with_token_kill_and_resume(tmp_path):
     pytest.importorskip("ray")
     spec_file = tmp_path / "cluster.yaml"
     spec_file.write_text(SPEC)
-    runs = expand(load_spec(spec_file))
-    local = tmp_path / "local"
-    assert run_grid(runs, local, workers=1, quiet=True).done == len(runs)
+    (tmp_path / "mine.py").write_text(MINE)
+    runs = 12
+    cli = str(Path(sys.executable).with_name("nasbench-suite"))
+    local = tmp_path / "local"  # the reference: one local process (a CLI, like the user's)
+    ref = subprocess.run([cli, "run", str(spec_file), "--out", str(local), "--workers", "1"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert ref.returncode == 0 and f"{runs} runs in" in ref.stdout, ref.stdout + ref.stderr
 
     cluster = Loopback(tmp_path / "cluster").start()
     started: list[subprocess.Popen] = []
@@ -74,7 +93,6 @@ def test_two_node_cluster_with_token_kill_and_resume(tmp_path):
         assert set(nodes) == {"head", "worker"}
 
         out = tmp_path / "ray-out"
-        cli = str(Path(sys.executable).with_name("nasbench-suite"))
         cmd = [cli, "run", str(spec_file), "--out", str(out), "--executor", "ray",
                "--address", head.address, "--quiet"]  # fmt: skip
         refused = cluster.run(cmd, timeout=300, token="0" * 64)  # a wrong token: one line
@@ -108,16 +126,18 @@ def test_two_node_cluster_with_token_kill_and_resume(tmp_path):
         assert not session_pids(worker.proc.pid)
         _, stderr = driver.communicate(timeout=600)
         assert driver.returncode in (0, 1), stderr  # lost tasks are retried or reported
-        assert finished_before_kill < len(runs), "the grid ended before the kill"
+        assert finished_before_kill < runs, "the grid ended before the kill"
 
         resumed = cluster.run(cmd, timeout=600)  # the head alone finishes what is left
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-        assert f"{len(runs)} runs in" in resumed.stdout
+        assert f"{runs} runs in" in resumed.stdout
 
         assert files(out) == files(local)
         metas = metadata(out)
-        assert len(metas) == len(runs) and all(m["status"] == "complete" for m in metas)
+        assert len(metas) == runs and all(m["status"] == "complete" for m in metas)
         assert {m["executor"]["node_id"] for m in metas} == set(nodes.values())
+        plugged = [m["plugin"] for m in metas if "plugin" in m]
+        assert len(plugged) == runs // 2 and {p["module"] for p in plugged} == {"./mine.py"}
         assert not list(out.rglob(".run-*"))
     finally:
         cluster.stop()
