@@ -67,6 +67,24 @@ def test_ray_matches_sequential_and_listens_on_loopback_only(tmp_path, sequentia
         assert net == {"netns": False, "reason": netns_unavailable()}
 
 
+def test_ray_without_a_namespace_runs_in_process_on_loopback(tmp_path, sequential, monkeypatch):
+    """macOS / Windows / no user namespaces: Ray in this process, node address 127.0.0.1."""
+    pytest.importorskip("ray")
+    import secrets
+
+    from nasbench_suite.runner import loopback
+
+    monkeypatch.setitem(loopback._PROBED, "reason", "no namespaces in this test")
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)  # Ray turns token mode on, as for users
+    monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))  # not ~/.ray/auth_token
+    result = run_grid(grid(), tmp_path, executor="ray", workers=2, quiet=True)
+    assert result.network == {"netns": False, "reason": "no namespaces in this test"}
+    assert result.done == len(grid()) and files(tmp_path) == sequential
+    import ray
+
+    assert not ray.is_initialized()
+
+
 def test_resume_skips_finished_and_completes_the_rest(tmp_path, sequential):
     first = grid(runs=1)
     assert run_grid(first, tmp_path, workers=1, quiet=True).done == len(first)
