@@ -217,6 +217,9 @@ def _load_builtin() -> None:
     for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base" and not info.name.startswith("_"):
             importlib.import_module(f"nasbench_suite.benchmarks.{info.name}")
+    from nasbench_suite.plugins import load_entry_points
+
+    load_entry_points("benchmark")  # installed plug-ins (entry points nasbench_suite.benchmarks)
 
 
 def list_benchmarks() -> list[str]:

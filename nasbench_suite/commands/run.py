@@ -28,13 +28,21 @@ def register(sub) -> None:
         help="local processes (default) or Ray",
     )
     run.add_argument(
-        "--address", default=None, help="Ray cluster HOST:PORT (default: a local Ray instance)"
+        "--address",
+        default=None,
+        help="Ray cluster HOST:PORT (default: a new Ray instance on loopback only)",
     )
     run.add_argument(
         "--workers",
         type=WORKERS,
         default=None,
         help="worker processes (default: CPU count; 1: in-process)",
+    )
+    run.add_argument(
+        "--start-method",
+        choices=("fork", "spawn", "forkserver"),
+        default=None,
+        help="how local worker processes start (default: the platform's)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
@@ -85,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
             address=args.address,
             quiet=args.quiet,
             store_path=args.store,
+            start_method=args.start_method,
         )
     failed = result.failed
     print(

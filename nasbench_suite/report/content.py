@@ -342,6 +342,14 @@ def _environment(rs: RunSet) -> Table:
         for k, v in (r.metadata.get("versions") or {}).items():
             versions.setdefault(k, set()).add(str(v))
     rows += [(f"version: {k}", "; ".join(sorted(v))) for k, v in sorted(versions.items())]
+    plugins = {}  # strategy plug-ins: exactly which code ran (module, version, file SHA-256)
+    for r in rs.runs:
+        p = r.metadata.get("plugin")
+        if p:
+            version = p.get("version") or "n/a"
+            text = f"{p.get('module')} (version {version}, sha256 {p.get('sha256')})"
+            plugins.setdefault(r.label, set()).add(text)
+    rows += [(f"plug-in: {k}", "; ".join(sorted(v))) for k, v in sorted(plugins.items())]
     starts = sorted(
         r.metadata.get("started_utc") for r in rs.runs if r.metadata.get("started_utc")
     )

@@ -27,6 +27,7 @@ from nasbench_suite.runner.grid import RunSpec
 from nasbench_suite.runner.run import SPEC_FILE, RunResult, context, execute_many, is_complete
 
 EXECUTORS = ("local", "ray")
+START_METHODS = ("fork", "spawn", "forkserver")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class GridResult:
 
     out: Path
     results: list[RunResult] = field(default_factory=list)
+    network: dict = field(default_factory=dict)  # a local Ray instance: what it listened on
 
     @property
     def counts(self) -> Counter:
@@ -61,6 +63,7 @@ def run_grid(
     address: str | None = None,
     quiet: bool = False,
     store_path: str | Path | None = None,
+    start_method: str | None = None,
 ) -> GridResult:
     """Execute every unfinished run of ``runs`` under ``out``.
 
@@ -68,15 +71,22 @@ def run_grid(
         executor: ``local`` (processes; ``workers=1`` runs in this process) or ``ray``.
         workers: local processes (default ``os.cpu_count()``); for Ray, CPUs of a new local
             instance (ignored with ``address``).
-        address: Ray cluster address ``HOST:PORT`` (default: start a local instance). ``out``
-            must then be on a filesystem every node sees.
+        address: Ray cluster address ``HOST:PORT`` (default: a new local instance on loopback).
+            Finished run folders are shipped back to this process and written under ``out``;
+            nodes need not share its disk.
         quiet: no progress bar.
         store_path: store folder (default: the default store, opened by each worker).
+        start_method: how local worker processes start: ``fork``, ``spawn`` or ``forkserver``
+            (default: the platform's). Plug-in strategies work with each.
     """
     if executor not in EXECUTORS:
         from nasbench_suite.errors import unknown
 
         raise unknown("executor", executor, EXECUTORS)
+    if start_method is not None and start_method not in START_METHODS:
+        from nasbench_suite.errors import unknown
+
+        raise unknown("start method", start_method, START_METHODS)
     if workers is not None and workers < 1:
         raise NasBenchError(f"--workers must be a positive integer, got {workers}")
     out = Path(out).resolve()
@@ -93,13 +103,13 @@ def run_grid(
     if not pending:
         return result
     if executor == "ray":
-        stream = _ray(pending, out, store, workers, address)
+        stream = _ray(pending, out, store, workers, address, result.network)
     else:
         workers = workers or os.cpu_count() or 1
         stream = (
             _sequential(pending, out, store)
             if workers == 1
-            else _processes(pending, out, store, workers)
+            else _processes(pending, out, store, workers, start_method)
         )
     bar = _progress(len(pending), quiet)
     try:
@@ -170,14 +180,17 @@ def one_thread_per_worker() -> None:
 
 
 def _processes(
-    runs: list[RunSpec], out: Path, store: str | None, workers: int
+    runs: list[RunSpec], out: Path, store: str | None, workers: int, start_method: str | None
 ) -> Iterator[list[RunResult]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    if multiprocessing.get_start_method() == "fork":
+    mp = multiprocessing.get_context(start_method)
+    if mp.get_start_method() == "fork":
         context(store)  # load the store once here; forked workers inherit it instead of reloading
-    with ProcessPoolExecutor(max_workers=workers, initializer=one_thread_per_worker) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=one_thread_per_worker, mp_context=mp
+    ) as pool:
         futures = [pool.submit(execute_many, c, out, store) for c in _chunks(runs, workers)]
         try:
             for fut in as_completed(futures):
@@ -189,29 +202,32 @@ def _processes(
 
 
 def _ray(
-    runs: list[RunSpec], out: Path, store: str | None, workers: int | None, address: str | None
-):
+    runs: list[RunSpec],
+    out: Path,
+    store: str | None,
+    workers: int | None,
+    address: str | None,
+    report: dict,
+) -> Iterator[list[RunResult]]:
+    """Ray: this process's instance, the cluster at ``address``, or a new loopback instance.
+
+    Run folders come back to this process whichever node ran them (:mod:`.ray_exec`), so
+    workers need not share this disk; a new local instance listens on 127.0.0.1 only
+    (:mod:`.loopback`).
+    """
     try:
         import ray
     except ImportError:
         raise NasBenchError("--executor ray needs Ray: pip install 'ray[default]'") from None
-    started = False
-    if not ray.is_initialized():
-        if address:
-            ray.init(address=address, log_to_driver=False)
-        else:
-            ray.init(
-                num_cpus=workers or os.cpu_count(), include_dashboard=False, log_to_driver=False
-            )
-        started = True
-    try:
-        task = ray.remote(execute_many)
-        n = int(ray.cluster_resources().get("CPU", 1))
-        pending = [task.remote(c, str(out), store) for c in _chunks(runs, n)]
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for ref in ready:
-                yield ray.get(ref)
-    finally:
-        if started:
+    from nasbench_suite.runner import loopback, ray_exec
+
+    if ray.is_initialized():
+        yield from ray_exec.run_on_ray(runs, out, store)
+    elif address:
+        ray_exec.connect(address)
+        try:
+            yield from ray_exec.run_on_ray(runs, out, store)
+        finally:
             ray.shutdown()
+    else:
+        yield from loopback.run_local(runs, out, store, workers or os.cpu_count() or 1, report)

@@ -51,6 +51,7 @@ class RunSpec:
         protocol: the shipped protocol the experiment follows (``nb201``, ``nats_tss``), if any.
         budget_rule / incumbent: the run's budget cut-off and incumbent rules
             (:mod:`nasbench_suite.runner.budget`); left out of ``spec.json`` at their defaults.
+        plugin: the strategy's plug-in (module, path, sha256, version) when it is not built in.
     """
 
     experiment: str
@@ -69,6 +70,7 @@ class RunSpec:
     protocol: str | None = None
     budget_rule: str = "drop"
     incumbent: str = "max_fidelity"
+    plugin: dict[str, Any] | None = None  # the strategy's plug-in module (plugins.Plugin)
 
     def seed_sequence(self, stream: int) -> np.random.SeedSequence:
         """The run's child seed sequence for ``stream`` (0 searcher, 1 benchmark noise)."""
@@ -101,8 +103,9 @@ class RunSpec:
         out = asdict(self)
         out["spawn_key"] = list(self.spawn_key)
         out["report_datasets"] = list(self.report_datasets)
-        if out["protocol"] is None:  # run folders written before the key existed still resume
-            del out["protocol"]
+        for key in ("protocol", "plugin"):  # folders written before the key existed resume
+            if out[key] is None:
+                del out[key]
         for key, default in (("budget_rule", "drop"), ("incumbent", "max_fidelity")):
             if out[key] == default:  # specs written before the keys existed keep their bytes
                 del out[key]
@@ -142,6 +145,7 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         protocol=spec.protocol,
                         budget_rule=strat.budget_rule or spec.budget_rule,
                         incumbent=strat.incumbent or spec.incumbent,
+                        plugin=strat.plugin,
                     )
                 )
     return runs

@@ -341,6 +341,9 @@ def execute(run: RunSpec, out: str | Path, store_path: str | None = None) -> Run
     ctx = context(store_path)
     bench = None
     try:
+        from nasbench_suite.plugins import ensure
+
+        ensure(run.plugin)  # spawn / Ray workers import the strategy's plug-in (same bytes)
         bench = ctx.benchmark(run)
         outcome = search(run, bench, bench.space)
     except Exception as exc:  # benchmark construction / objective import failed
@@ -424,6 +427,7 @@ def _metadata(
             "citation": None if prov is None else prov.citation,
             "sources": {} if prov is None else dict(prov.sources),
         },
+        **({"plugin": run.plugin} if run.plugin else {}),
         **environment(),
     }
 

@@ -84,7 +84,7 @@ TOP_KEYS = (
 )
 from nasbench_suite.runfolder import PROTOCOLS
 
-STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent")
+STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent", "module")
 BUDGET_KEYS = ("time_s", "evals")
 
 
@@ -101,6 +101,7 @@ class StrategySpec:
     benchmarks: tuple[str, ...] | None = None
     budget_rule: str | None = None
     incumbent: str | None = None
+    plugin: dict[str, Any] | None = None  # module / path / sha256 / version (plugins.Plugin)
 
 
 @dataclass(frozen=True)
@@ -164,14 +165,19 @@ def load_spec(path: str | Path, runs: int | None = None) -> ExperimentSpec:
     except YamlError as exc:
         raise SpecError(str(exc)) from None
     try:
-        spec = parse_spec(data, default_name=path.stem)
+        spec = parse_spec(data, default_name=path.stem, base_dir=path.parent)
         return spec if runs is None else spec.with_runs(runs)
     except SpecError as exc:
         raise SpecError(f"spec {path}: {exc}") from None
 
 
-def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
-    """Validate an already-parsed YAML document (a mapping) into an :class:`ExperimentSpec`."""
+def parse_spec(
+    data: Any, default_name: str = "experiment", base_dir: "str | Path | None" = None
+) -> ExperimentSpec:
+    """Validate an already-parsed YAML document (a mapping) into an :class:`ExperimentSpec`.
+
+    ``base_dir``: folder that plug-in files (``module: ./mine.py``) are relative to.
+    """
     if not isinstance(data, dict):
         raise SpecError(
             f"the spec must be a mapping with keys {', '.join(TOP_KEYS)}; got {_kind(data)}"
@@ -191,7 +197,7 @@ def parse_spec(data: Any, default_name: str = "experiment") -> ExperimentSpec:
     objective = data.get("objective")
     if objective is not None:
         objective = _objective(objective, benchmarks)
-    strategies = _strategies(data.get("strategies"), benchmarks)
+    strategies = _strategies(data.get("strategies"), benchmarks, base_dir)
     return _check_grid_size(ExperimentSpec(
         name=name,
         strategies=strategies,
@@ -257,7 +263,9 @@ def _protocol(value: Any, name: str) -> str | None:
     return value
 
 
-def _strategies(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> tuple[StrategySpec, ...]:
+def _strategies(
+    value: Any, benchmarks: tuple[BenchmarkSpec, ...], base_dir: "str | Path | None" = None
+) -> tuple[StrategySpec, ...]:
     from nasbench_suite.strategies.base import get_strategy, list_strategies
 
     if value is None:
@@ -275,6 +283,15 @@ def _strategies(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> tuple[Stra
                 f"{', '.join(STRATEGY_KEYS)}; got {_kind(entry)}"
             )
         _check_keys(entry, STRATEGY_KEYS, where)
+        plugin = None
+        if "module" in entry:
+            from nasbench_suite.plugins import load_strategy_plugin
+
+            try:
+                plugin = load_strategy_plugin(entry.get("name"), entry["module"], base_dir)
+            except NasBenchError as exc:
+                raise SpecError(f"{where}: {exc}") from None
+            known = list_strategies()
         name = entry.get("name")
         if not isinstance(name, str):
             raise SpecError(f"{where}.name must be a strategy name; known: {', '.join(known)}")
@@ -298,7 +315,7 @@ def _strategies(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> tuple[Stra
             continue  # from ``all``: fits none of the spec's benchmarks
         every = len(runs_on) == len(benchmarks)
         out.append(StrategySpec(name, label, dict(kwargs), None if every else tuple(runs_on),
-                                **rules))
+                                plugin=plugin, **rules))
     if not out:
         raise SpecError(f"strategies is empty; known: {', '.join(known)}")
     labels = [s.label for s in out]

@@ -136,6 +136,9 @@ def register_strategy(name: str) -> Callable[[type[Searcher]], type[Searcher]]:
 
 def _load_builtin() -> None:
     import nasbench_suite.strategies  # noqa: F401  (modules register on import)
+    from nasbench_suite.plugins import load_entry_points
+
+    load_entry_points("strategy")  # installed plug-ins (entry points nasbench_suite.strategies)
 
 
 def list_strategies() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,12 +11,12 @@ import pytest
 from nasbench_suite.runner import expand, parse_spec, run_grid
 from tests.runner.conftest import tiny_spec
 
-SPEC = dict(
-    strategies=["random", "rea", "reinforce"],
-    runs=2,
-    benchmark={"search_dataset": ["cifar10-valid", "cifar100"], "fidelity": 12},
-    budget={"time_s": {"cifar10-valid": 2000, "cifar100": 3000}},
-)
+SPEC = {
+    "strategies": ["random", "rea", "reinforce"],
+    "runs": 2,
+    "benchmark": {"search_dataset": ["cifar10-valid", "cifar100"], "fidelity": 12},
+    "budget": {"time_s": {"cifar10-valid": 2000, "cifar100": 3000}},
+}
 
 
 def grid(**over):
@@ -48,17 +49,40 @@ def test_parallel_matches_sequential(tmp_path, sequential):
     assert files(tmp_path) == sequential
 
 
-def test_ray_matches_sequential(tmp_path, sequential):
+def test_ray_matches_sequential_and_listens_on_loopback_only(tmp_path, sequential):
+    """A new local Ray instance (no --address): same bytes, every socket on 127.0.0.1."""
     pytest.importorskip("ray")
-    import ray
+    from nasbench_suite.runner.loopback import is_loopback, netns_unavailable
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        result = run_grid(grid(), tmp_path, executor="ray", quiet=True)
-    finally:
-        ray.shutdown()
+    result = run_grid(grid(), tmp_path, executor="ray", workers=2, quiet=True)
     assert result.done == len(grid()) and not result.failed
     assert files(tmp_path) == sequential
+    metas = [json.loads(p.read_text()) for p in tmp_path.rglob("metadata.json")]
+    assert all(m["executor"]["name"] == "ray" for m in metas)
+    net = result.network
+    if netns_unavailable() is None:
+        assert net["netns"] and net["interfaces"] == ["lo"], net
+        assert net["listeners"] and all(is_loopback(a) for a in net["listeners"]), net
+    else:
+        assert net == {"netns": False, "reason": netns_unavailable()}
+
+
+def test_ray_without_a_namespace_runs_in_process_on_loopback(tmp_path, sequential, monkeypatch):
+    """macOS / Windows / no user namespaces: Ray in this process, node address 127.0.0.1."""
+    pytest.importorskip("ray")
+    import secrets
+
+    from nasbench_suite.runner import loopback
+
+    monkeypatch.setitem(loopback._PROBED, "reason", "no namespaces in this test")
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)  # Ray turns token mode on, as for users
+    monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))  # not ~/.ray/auth_token
+    result = run_grid(grid(), tmp_path, executor="ray", workers=2, quiet=True)
+    assert result.network == {"netns": False, "reason": "no namespaces in this test"}
+    assert result.done == len(grid()) and files(tmp_path) == sequential
+    import ray
+
+    assert not ray.is_initialized()
 
 
 def test_resume_skips_finished_and_completes_the_rest(tmp_path, sequential):
