@@ -69,7 +69,10 @@ def check_class(cls: object) -> list[str]:
 
 
 def budget(cls: type) -> int:
-    return int(getattr(cls, "contract_budget", 60))
+    """Evaluations per check: ``contract_budget`` if the class sets one, else 60 (3 for a
+    strategy whose every ask trains a supernet epoch: ``evaluations_are_free``)."""
+    default = 3 if cls.evaluations_are_free else 60
+    return int(getattr(cls, "contract_budget", default))
 
 
 class _TestDataWatch:
@@ -120,13 +123,18 @@ class _TestDataWatch:
 def _loop(cls, space, bench, seed, steps, nan_every=0, start=None, watch=None, check=None):
     """``steps`` ask / evaluate / tell steps; every ``nan_every``-th observation is NaN."""
     kwargs = dict(getattr(cls, "contract_kwargs", {}))
+    if cls.multi_fidelity:  # as the runner does: the benchmark's fidelities
+        kwargs["fidelities"] = tuple(bench.fidelities)
     searcher = start or cls(space, seed=seed, **kwargs)
     rng = np.random.default_rng(seed)
     proposals = []
     guard = watch.arm if watch is not None else contextlib.nullcontext
     for step in range(steps):
         with guard():
-            cand = searcher.ask()
+            try:
+                cand = searcher.ask()
+            except StopIteration:  # the strategy is done (the runner's "exhausted")
+                break
         if check is not None:
             check(cand)
         obs = bench.evaluate(int(cand.arch_index), rng, fidelity=cand.fidelity)
