@@ -74,7 +74,7 @@ class DEHB(Searcher):
         n0 = math.ceil((self.s_max + 1) / (s + 1) * self.eta**s)
         return [max(int(n0 * self.eta ** (-i)), 1) for i in range(s + 1)]
 
-    # --- vectors <-> architectures ------------------------------------------------------------
+    # --- vectors <-> architectures ---------------------------------------------------------------
     def _decode(self, x: np.ndarray) -> int:
         sizes = np.array([d.size for d in self.space.dims])
         cfg = np.minimum((np.clip(x, 0, 1) * sizes).astype(np.int64), sizes - 1)
@@ -84,7 +84,7 @@ class DEHB(Searcher):
         sizes = np.array([d.size for d in self.space.dims], dtype=float)
         return (np.asarray(self.space.config(arch), dtype=float) + 0.5) / sizes
 
-    # --- schedule -----------------------------------------------------------------------------
+    # --- schedule --------------------------------------------------------------------------------
     def _level(self, s: int, stage: int) -> int:
         return self.s_max - s + stage
 
@@ -119,7 +119,7 @@ class DEHB(Searcher):
         self._n_brackets += 1
         self._start_stage(s, 0, [])
 
-    # --- ask / tell --------------------------------------------------------------------------------
+    # --- ask / tell ------------------------------------------------------------------------------
     def ask(self) -> Candidate | None:
         if self._stage is None or (not self._queue and not self._waiting):
             self._advance()
