@@ -108,6 +108,10 @@ class Benchmark(abc.ABC):
 
     name: ClassVar[str] = "?"
     info: ClassVar[BenchmarkInfo]
+    #: True when a training can be continued: ``cost(arch, e2, e1)`` is then the cost of going
+    #: from fidelity e1 to e2, which the runner charges for a ``Candidate.resume_from`` (Syne
+    #: Tune's simulator rule); elsewhere a resumed candidate is charged in full.
+    supports_resume: ClassVar[bool] = False
     space: Any  # a SearchSpace
     dataset: str
     fidelity: int

@@ -98,6 +98,7 @@ class NB301Benchmark(Benchmark):
             default 0 = deterministic); needs the run's generator in :meth:`evaluate`.
     """
 
+    supports_resume = True  # cost(arch, e2, e1) = runtime(e2) - runtime(e1)
     info = BenchmarkInfo(
         space="darts",
         datasets=("cifar10",),

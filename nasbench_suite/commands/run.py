@@ -72,6 +72,18 @@ def _workers(workers: int | None, n_runs: int, executor: str) -> int | None:
     return max(1, min(workers, cap))
 
 
+def _check_store(spec, store_path) -> None:
+    """Refuse a broken NB201 store before any run starts (one line, exit 2), when a benchmark
+    of the spec reads it (nb201 lookups, the training benchmark's index map)."""
+    if not any(b.name in ("nb201", "training") for b in spec.benchmarks):
+        return
+    from pathlib import Path
+
+    from nasbench_suite.bench.store import open_store
+
+    open_store(Path(store_path) if store_path else None)
+
+
 def _run(args: argparse.Namespace) -> int:
     from nasbench_suite.runner import expand, load_spec, run_grid
     from nasbench_suite.runner.lock import output_lock
@@ -83,6 +95,7 @@ def _run(args: argparse.Namespace) -> int:
 
         raise NasBenchError("--address needs --executor ray")
     runs = expand(spec)
+    _check_store(spec, args.store)
     workers = _workers(args.workers, len(runs), args.executor)
     with output_lock(out):  # one `run` per output folder at a time
         result = run_grid(

@@ -218,8 +218,15 @@ def search(run: RunSpec, bench, space) -> _Outcome:
                 stop = "exhausted"
                 break
             searcher_s += perf() - t0
+            if cand is None:  # waits for results none of which is pending: nothing left to do
+                stop = "exhausted"
+                break
             obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
             cost = 0.0 if free else obs.cost_s + overhead
+            if cand.resume_from is not None and bench.supports_resume and not free:
+                # a continued training: only the epochs from resume_from to the fidelity
+                cost = float(bench.cost(cand.arch_index, obs.fidelity, cand.resume_from))
+                cost += overhead
             compute = float(searcher.compute_cost_s())  # one-shot / proxy seconds (else 0)
             if compute:
                 compute_s += compute

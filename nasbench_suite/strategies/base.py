@@ -41,11 +41,18 @@ from nasbench_suite.spaces.base import SearchSpace
 
 @dataclass(frozen=True)
 class Candidate:
-    """A proposal: an id of the space (NB201 index on NB201) and, for multi-fidelity
-    strategies, the fidelity (epochs) to train."""
+    """A proposal: an architecture id and, for multi-fidelity strategies, the epochs to train.
+
+    ``resume_from``: the fidelity this architecture was already trained to by an earlier
+    evaluation of the same run, which this one continues (a promotion in ASHA or the median
+    stopping rule). On benchmarks that can continue a training (``supports_resume``) the runner
+    then charges only the difference, as Syne Tune's simulator charges resumed trials; elsewhere
+    (NB201's 12- and 200-epoch schedules are separate trainings) the full cost.
+    """
 
     arch_index: int
     fidelity: int | None = None  # None: the benchmark's default fidelity
+    resume_from: int | None = None
 
 
 Objective = Callable[[Observation], float]

@@ -36,6 +36,7 @@ from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.strategies._spacetools import dim_sizes, ids_of_configs
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
+from nasbench_suite.strategies.fidelity import rung_ladder
 
 
 def _number(owner: str, name: str, value, low: float, high: float, low_open=True, high_open=False):
@@ -128,7 +129,10 @@ class Hyperband(Searcher):  # registered below (BOHB subclasses it)
                 f"{self.name}: min_budget {min_budget} exceeds max_budget {max_budget}"
             )
         self.min_budget, self.max_budget = int(min_budget), int(max_budget)
-        self.budgets = [f for f in fids if self.min_budget <= f <= self.max_budget]
+        # Hyperband's geometric ladder max * eta**-k snapped to recorded fidelities: NB201's
+        # (12, 200) stay (12, 200); NAS-Bench-301's 1..98 become (1, 4, 11, 33, 98)
+        self.budgets = list(rung_ladder(fids, self.eta, self.min_budget, self.max_budget,
+                                        owner=self.name))
         self.s_max = len(self.budgets) - 1
         self._active: list[_Bracket] = []
         self._pending: dict[tuple[int, int], deque] = defaultdict(deque)
