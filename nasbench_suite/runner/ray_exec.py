@@ -35,7 +35,7 @@ from pathlib import Path
 
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.runner.grid import RunSpec
-from nasbench_suite.runner.run import METADATA_FILE, RunResult, context, execute_many, is_complete
+from nasbench_suite.runner.run import METADATA_FILE, RunResult, execute_many, is_complete
 
 LOOPBACK = "127.0.0.1"
 MAX_RETRIES = 2
@@ -82,8 +82,10 @@ def run_on_ray(
 
     from nasbench_suite.runner.executors import _chunks
 
-    ctx = context(store_path)  # the driver's store: its checksum, and the bytes to ship
-    store_dir = Path(ctx.store.path).resolve()
+    from nasbench_suite.bench.store import open_store
+
+    store = open_store(Path(store_path) if store_path else None)  # its checksum and bytes ship
+    store_dir = Path(store.path).resolve()
     box = [ray.put({n: (store_dir / n).read_bytes() for n in _STORE_FILES})]
     from nasbench_suite import plugins
 
@@ -94,7 +96,7 @@ def run_on_ray(
     task = ray.remote(max_retries=MAX_RETRIES)(_run_chunk)
     n = max(1, int(ray.cluster_resources().get("CPU", 1)))
     pending = {
-        task.remote(c, str(store_dir), ctx.store.checksum, box): c for c in _chunks(runs, n)
+        task.remote(c, str(store_dir), store.checksum, box): c for c in _chunks(runs, n)
     }
     try:
         while pending:
