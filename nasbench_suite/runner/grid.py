@@ -49,6 +49,7 @@ class RunSpec:
         time_budget_s / eval_budget: limits for this dataset (None: no limit of that kind).
         objective: objective spec given to the strategy (None: validation accuracy).
         protocol: the shipped protocol the experiment follows (``nb201``, ``nats_tss``), if any.
+        simulated_workers: W workers on the simulated clock (:mod:`.cluster`); 1 = sequential.
         budget_rule / incumbent: the run's budget cut-off and incumbent rules
             (:mod:`nasbench_suite.runner.budget`); left out of ``spec.json`` at their defaults.
         plugin: the strategy's plug-in (module, path, sha256, version) when it is not built in.
@@ -70,6 +71,7 @@ class RunSpec:
     protocol: str | None = None
     budget_rule: str = "drop"
     incumbent: str = "max_fidelity"
+    simulated_workers: int = 1
     plugin: dict[str, Any] | None = None  # the strategy's plug-in module (plugins.Plugin)
 
     def seed_sequence(self, stream: int) -> np.random.SeedSequence:
@@ -106,7 +108,8 @@ class RunSpec:
         for key in ("protocol", "plugin"):  # folders written before the key existed resume
             if out[key] is None:
                 del out[key]
-        for key, default in (("budget_rule", "drop"), ("incumbent", "max_fidelity")):
+        for key, default in (("budget_rule", "drop"), ("incumbent", "max_fidelity"),
+                             ("simulated_workers", 1)):
             if out[key] == default:  # specs written before the keys existed keep their bytes
                 del out[key]
         return out
@@ -145,6 +148,7 @@ def expand(spec: ExperimentSpec) -> list[RunSpec]:
                         protocol=spec.protocol,
                         budget_rule=strat.budget_rule or spec.budget_rule,
                         incumbent=strat.incumbent or spec.incumbent,
+                        simulated_workers=strat.simulated_workers,
                         plugin=strat.plugin,
                     )
                 )

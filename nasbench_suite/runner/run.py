@@ -210,18 +210,9 @@ def search(run: RunSpec, bench, space) -> _Outcome:
         searcher = create_strategy(run.strategy, space, seed=run.searcher_seed(), **kwargs)
         searcher_s += perf() - t0
         free = searcher.evaluations_are_free
-        while n < eval_budget:
-            t0 = perf()
-            try:
-                cand = searcher.ask()
-            except StopIteration:
-                stop = "exhausted"
-                break
-            searcher_s += perf() - t0
-            if cand is None:  # waits for results none of which is pending: nothing left to do
-                stop = "exhausted"
-                break
-            obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
+
+        def cost_of(cand, obs) -> float:
+            nonlocal compute_s
             cost = 0.0 if free else obs.cost_s + overhead
             if cand.resume_from is not None and bench.supports_resume and not free:
                 # a continued training: only the epochs from resume_from to the fidelity
@@ -233,11 +224,10 @@ def search(run: RunSpec, bench, space) -> _Outcome:
                 cost += compute
             if not math.isfinite(cost) or cost < 0:
                 raise ValueError(f"benchmark returned a non-finite or negative cost {cost!r}")
-            crossing = clock + cost > time_budget
-            if crossing and not keep_crossing:
-                discarded, stop = 1, "time_budget"
-                break
-            clock += cost
+            return cost
+
+        def record(obs) -> None:
+            nonlocal n, inc_fid, inc_index, inc_valid, inc_score, inc_test_map, inc_test
             n += 1
             fid = obs.fidelity
             score = objective(obs)
@@ -267,6 +257,51 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             )
             row_clock.append(clock)
             row_test.append(inc_test_map)
+
+        if run.simulated_workers > 1:  # W workers on the simulated clock (budget rule: drop)
+            from nasbench_suite.runner.cluster import ClusterState, simulate
+
+            def timed_ask():
+                nonlocal searcher_s
+                t0 = perf()
+                try:
+                    return searcher.ask()
+                finally:
+                    searcher_s += perf() - t0
+
+            def evaluate(cand):
+                obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
+                return obs, cost_of(cand, obs)
+
+            state = ClusterState()
+            limit = None if run.eval_budget is None else eval_budget
+            for done in simulate(timed_ask, evaluate, run.simulated_workers, time_budget,
+                                 limit, state):
+                clock = done.time_s
+                record(done.observation)
+                t0 = perf()
+                searcher.tell(done.candidate, done.observation)
+                searcher_s += perf() - t0
+            stop, discarded = state.stop, state.discarded
+        while run.simulated_workers == 1 and n < eval_budget:
+            t0 = perf()
+            try:
+                cand = searcher.ask()
+            except StopIteration:
+                stop = "exhausted"
+                break
+            searcher_s += perf() - t0
+            if cand is None:  # waits for results none of which is pending: nothing left to do
+                stop = "exhausted"
+                break
+            obs = bench.evaluate(cand.arch_index, rng=rng, fidelity=cand.fidelity)
+            cost = cost_of(cand, obs)
+            crossing = clock + cost > time_budget
+            if crossing and not keep_crossing:
+                discarded, stop = 1, "time_budget"
+                break
+            clock += cost
+            record(obs)
             if crossing:  # keep_crossing / interpolate: recorded, not told; the run ends
                 stop = "time_budget"
                 break

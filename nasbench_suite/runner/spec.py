@@ -84,7 +84,8 @@ TOP_KEYS = (
 )
 from nasbench_suite.runfolder import PROTOCOLS
 
-STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent", "module")
+STRATEGY_KEYS = ("name", "label", "kwargs", "budget_rule", "incumbent", "module",
+                 "simulated_workers")
 BUDGET_KEYS = ("time_s", "evals")
 
 
@@ -102,6 +103,7 @@ class StrategySpec:
     budget_rule: str | None = None
     incumbent: str | None = None
     plugin: dict[str, Any] | None = None  # module / path / sha256 / version (plugins.Plugin)
+    simulated_workers: int = 1  # W workers on the simulated clock (runner/cluster.py)
 
 
 @dataclass(frozen=True)
@@ -314,8 +316,11 @@ def _strategies(
         if not runs_on:
             continue  # from ``all``: fits none of the spec's benchmarks
         every = len(runs_on) == len(benchmarks)
+        workers = _positive_int(entry.get("simulated_workers", 1), f"{where}.simulated_workers")
+        if workers > 1 and rules.get("budget_rule", "drop") != "drop":
+            raise SpecError(f"{where}: simulated_workers > 1 needs budget_rule drop")
         out.append(StrategySpec(name, label, dict(kwargs), None if every else tuple(runs_on),
-                                plugin=plugin, **rules))
+                                plugin=plugin, simulated_workers=workers, **rules))
     if not out:
         raise SpecError(f"strategies is empty; known: {', '.join(known)}")
     labels = [s.label for s in out]
