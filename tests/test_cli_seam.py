@@ -47,7 +47,7 @@ def test_query_names_its_benchmark(store, capsys):
 @pytest.mark.parametrize(
     "argv, needle",
     [
-        (["query", "1", "--benchmark", "nb999"], "unknown benchmark 'nb999'; known: nb201"),
+        (["query", "1", "--benchmark", "nb999"], "unknown benchmark 'nb999'; known: nb-graph, nb-macro, nb201"),
         (["query", "1", "--benchmark", "training"], "trains networks for real"),
     ],
 )

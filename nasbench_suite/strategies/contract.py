@@ -135,6 +135,8 @@ def _loop(cls, space, bench, seed, steps, nan_every=0, start=None, watch=None, c
                 cand = searcher.ask()
             except StopIteration:  # the strategy is done (the runner's "exhausted")
                 break
+        if cand is None and start is not None and cls.multi_fidelity:
+            break  # still waiting for results lost when the run stopped: the runner ends here
         if check is not None:
             check(cand)
         obs = bench.evaluate(int(cand.arch_index), rng, fidelity=cand.fidelity)
@@ -217,7 +219,10 @@ def run_checks(cls: type, space, bench, only: tuple[str, ...] = CHECKS) -> list[
         searcher, _ = _loop(cls, space, bench, 5, half)
         check = _validator(space, bench, failures)
         for _ in range(2):
-            check(searcher.ask())  # asked, never told: the runner stopped here
+            cand = searcher.ask()  # asked, never told: the runner stopped here
+            if cand is None and cls.multi_fidelity:
+                continue  # a synchronous rung waits for the lost results (the runner ends)
+            check(cand)
         _loop(cls, space, bench, 5, half, start=searcher, check=check)
 
     def no_test(failures):
