@@ -7,7 +7,8 @@ installed package (located with :func:`importlib.util.find_spec`; the package is
 
 Reading: each file's SHA-256 must equal the one pinned below (the wheel's ``RECORD`` values,
 which are also compared with the installed ``RECORD`` when there is one); the pickle is then read
-by :class:`_GraphUnpickler`, which admits exactly the two globals these files name
+by the audited loader :mod:`nasbench_suite.safeload` (containers, numbers, numpy dtypes
+and scalars: the globals these files name)
 (``numpy.dtype`` and numpy's scalar constructor) and nothing else; the result must be a dict of
 int hashes to dicts of the four finite numbers, with exactly the architectures the
 canonicalisation in :mod:`nasbench_suite.spaces.graph` enumerates (26,206; 2,021 for proteins).
@@ -27,7 +28,6 @@ import io
 import json
 import math
 import os
-import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nasbench_suite import __version__
+from nasbench_suite import __version__, safeload
 from nasbench_suite.errors import DataError, unknown
 from nasbench_suite.paths import REPO_DIR, in_checkout
 from nasbench_suite.spaces.graph import OPS, PROTEINS_OPS, stored_hashes
@@ -169,27 +169,6 @@ def verify_raw(raw: Path) -> dict[str, str]:
 
 
 # --- restricted reading -------------------------------------------------------------------------
-_NUMPY2 = int(np.__version__.split(".")[0]) >= 2
-_ALLOWED = frozenset({
-    ("numpy", "dtype"),
-    ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.multiarray", "scalar"),
-})
-
-
-class _GraphUnpickler(pickle.Unpickler):
-    """Admits only ``numpy.dtype`` and numpy's scalar constructor (all these tables name)."""
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-        if _NUMPY2 and module.startswith("numpy.core."):  # written by numpy 1.x
-            module = "numpy._core." + module.removeprefix("numpy.core.")
-        elif not _NUMPY2 and module.startswith("numpy._core."):
-            module = "numpy.core." + module.removeprefix("numpy._core.")
-        return super().find_class(module, name)
-
-
 def read_table(path: Path, dataset: str) -> dict[str, np.ndarray]:
     """Read one light table with the restricted unpickler and check its structure.
 
@@ -199,7 +178,7 @@ def read_table(path: Path, dataset: str) -> dict[str, np.ndarray]:
     """
     path = Path(path)
     try:
-        data = _GraphUnpickler(io.BytesIO(path.read_bytes())).load()
+        data = safeload.loads(path.read_bytes(), path)  # the one audited loader
     except Exception as exc:  # noqa: BLE001 - any failure means the file is unusable
         raise DataError(f"cannot read NAS-Bench-Graph table {path}: {exc}; {_FIX}") from None
     if not isinstance(data, dict):

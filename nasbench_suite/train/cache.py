@@ -8,7 +8,7 @@ record is complete or absent and concurrent runs never see half a file.
 
 A schedule trained part of the way (multi-fidelity, :mod:`.resume`) keeps, beside where its
 record will be, ``<code>.progress.json`` (the per-epoch history) and ``<code>.ckpt.pt`` (the
-latest state: tensors and plain containers, read back with ``torch.load(weights_only=True)``
+latest state: tensors and plain containers, read back through the audited loader (:func:`nasbench_suite.safeload.load_torch`)
 only). Both are removed when the schedule reaches its last epoch and its record is written.
 
 :func:`export_store` turns a cache into a store with the layout of the NB201 store: columns
@@ -129,15 +129,15 @@ class TrainingCache:
         return path
 
     def load_checkpoint(self, key: CacheKey) -> dict | None:
-        """The checkpoint of ``key`` (``torch.load(weights_only=True)``: tensors and plain
-        containers only, never arbitrary objects), or None when absent."""
-        import torch
+        """The checkpoint of ``key`` (read by :func:`~nasbench_suite.safeload.load_torch`:
+        tensors and plain containers only, never arbitrary objects), or None when absent."""
+        from nasbench_suite.safeload import load_torch
 
         path = self.root / key.checkpoint_relpath()
         if not path.is_file():
             return None
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
+            state = load_torch(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file is the same error for the user
             raise DataError(f"training checkpoint {path} is unreadable ({type(exc).__name__}); "
                             "delete it to retrain") from None

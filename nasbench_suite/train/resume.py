@@ -9,7 +9,7 @@ state holds everything the loop reads (weights and BN buffers, SGD momentum, the
 the per-iteration schedule, the shuffling / augmentation generator and torch's global generator).
 
 Checkpoints hold tensors and plain containers only, so they load with
-``torch.load(..., weights_only=True)`` (see :mod:`.cache`).
+the audited loader :func:`nasbench_suite.safeload.load_torch` (see :mod:`.cache`).
 
 Seconds. ``Progress.cum_s[e - 1]`` is the wall time of training the schedule from scratch to the
 end of epoch ``e`` (model build, training passes, the validation passes done on the way): a
