@@ -260,11 +260,17 @@ def check_nb201_options(options, where: str = "benchmark") -> dict:
 
 
 def shared_store(path=None) -> Store:
-    """The store at ``path`` (default location if None), loaded once per process."""
-    key = None if path is None else str(path)
-    if key not in _STORES:
-        from pathlib import Path
+    """The store at ``path`` (default location if None), loaded once per process and folder.
 
+    The default location is resolved on each call (``$NASBENCH_SUITE_STORE`` may change), so a
+    store cached for one location is never served for another.
+    """
+    from pathlib import Path
+
+    from nasbench_suite.paths import default_store_dir
+
+    key = ("default", str(default_store_dir())) if path is None else ("path", str(path))
+    if key not in _STORES:
         _STORES[key] = open_store() if path is None else Store.load(Path(path))
     return _STORES[key]
 
