@@ -32,7 +32,8 @@ _PER_RUN = ("run", "spawn_key")
 # what may differ between the (strategy, task) groups of one experiment: a multi-benchmark
 # grid gives each benchmark its own entry, budgets and report datasets
 _PER_GROUP = ("strategy", "label", "dataset", "kwargs", "time_budget_s", "eval_budget",
-              "report_datasets", "benchmark", "budget_rule", "incumbent", "plugin")
+              "report_datasets", "benchmark", "budget_rule", "incumbent", "plugin",
+              "simulated_workers")
 
 
 def _digest(obj: Any) -> str:

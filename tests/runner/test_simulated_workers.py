@@ -59,3 +59,18 @@ def test_nb301_protocol_runs_every_method_on_1_and_8_workers():
             "dehb"} <= names and spec.runs >= 30
     assert {s.simulated_workers for s in spec.strategies} == {1, 8}
     assert [b.name for b in spec.benchmarks] == ["nb301"]
+
+
+def test_w1_and_w8_runs_of_one_spec_summarize_together(tmp_path):
+    from nasbench_suite.runner.summary import summarize
+
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "both", "seed": 0, "runs": 1,
+        "strategies": [{"name": "asha", "label": "asha-w1"},
+                       {"name": "asha", "label": "asha-w8", "simulated_workers": 8}],
+        "benchmarks": [{"name": "nb301", "datasets": ["cifar10"]}],
+        "budget": {"time_s": 20000}}))
+    result = run_grid(expand(load_spec(path)), tmp_path / "out", workers=1, quiet=True)
+    assert not result.failed
+    assert {r.strategy for r in summarize(tmp_path / "out")} == {"asha-w1", "asha-w8"}
