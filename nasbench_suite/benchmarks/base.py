@@ -209,18 +209,10 @@ def register_benchmark(name: str) -> Callable[[type[Benchmark]], type[Benchmark]
 
 
 def _load_builtin() -> None:
-    """Import every module of ``nasbench_suite.benchmarks`` (each registers itself).
+    """Import every module of ``nasbench_suite.benchmarks`` (each registers itself)."""
+    from nasbench_suite.registry import import_modules
 
-    A new benchmark is one module in that package: nothing else lists it.
-    """
-    import importlib
-    import pkgutil
-
-    import nasbench_suite.benchmarks as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            importlib.import_module(f"nasbench_suite.benchmarks.{info.name}")
+    import_modules("nasbench_suite.benchmarks")
     from nasbench_suite.plugins import load_entry_points
 
     load_entry_points("benchmark")  # installed plug-ins (entry points nasbench_suite.benchmarks)

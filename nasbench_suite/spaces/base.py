@@ -212,18 +212,10 @@ def register_space(name: str) -> Callable[[type[SearchSpace]], type[SearchSpace]
 
 
 def _load_builtin() -> None:
-    """Import every module of ``nasbench_suite.spaces`` (each registers itself).
+    """Import every module of ``nasbench_suite.spaces`` (each registers itself)."""
+    from nasbench_suite.registry import import_modules
 
-    A new search space is one module in that package: nothing else lists it.
-    """
-    import importlib
-    import pkgutil
-
-    import nasbench_suite.spaces as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            importlib.import_module(f"nasbench_suite.spaces.{info.name}")
+    import_modules("nasbench_suite.spaces")
 
 
 def list_spaces() -> list[str]:
