@@ -5,13 +5,17 @@ that runs code: ``builtins.exec`` / ``builtins.eval`` on a string, ``os.system``
 ``subprocess.Popen`` on a command, or numpy's ``runstring`` helper (which ``exec``s a string and
 passed the old numpy-only allowlist of the proxy data reader). Tests assert that loading refuses
 them, that the marker is never created, and that the error names the file.
+
+That the gadgets are real is shown without running one: :func:`reduced_calls` reads a pickle's
+opcodes (``pickletools``, which executes nothing) and returns the functions it would import and
+call, so no test unpickles anything outside :mod:`nasbench_suite.safeload`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
+import pickletools
 import subprocess
 from pathlib import Path
 
@@ -49,11 +53,31 @@ def gadget_bytes(kind: str, marker: Path, wrap=lambda g: g, protocol: int = 2) -
     return pickle.dumps(wrap(gadget(kind, marker)), protocol=protocol)
 
 
-def naive_load_runs(data: bytes, marker: Path) -> bool:
-    """Sanity check of a gadget: plain ``pickle.loads`` does create the marker."""
-    with contextlib.suppress(Exception):  # exec returns None etc.; only the side effect matters
-        pickle.loads(data)  # deliberately unsafe, on our own test gadget
-    created = Path(marker).exists()
-    if created:
-        Path(marker).unlink()
-    return created
+def reduced_calls(data: bytes) -> list[str]:
+    """``module.name`` of every function the pickle imports and then calls (REDUCE), in order.
+
+    A static read of the opcodes (nothing is imported or executed): a global pushed by ``GLOBAL``
+    or ``STACK_GLOBAL`` that a later ``REDUCE`` applies to its arguments.
+    """
+    pending: list[str] = []  # globals pushed and not yet called
+    calls: list[str] = []
+    strings: list[str] = []
+    for op, arg, _ in pickletools.genops(data):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8"):
+            strings.append(arg)
+        elif op.name == "GLOBAL":
+            pending.append(arg.replace(" ", "."))
+        elif op.name == "STACK_GLOBAL":
+            pending.append(f"{strings[-2]}.{strings[-1]}")
+        elif op.name == "REDUCE" and pending:
+            calls.append(pending.pop())
+    return [_python3_name(c) for c in calls]
+
+
+def _python3_name(dotted: str) -> str:
+    """Protocol < 3 writes Python 2 names, which the unpickler maps back (``fix_imports``)."""
+    import _compat_pickle
+
+    module, name = dotted.rsplit(".", 1)
+    module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+    return f"{_compat_pickle.IMPORT_MAPPING.get(module, module)}.{name}"

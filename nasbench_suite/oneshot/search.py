@@ -223,6 +223,15 @@ class OneShotSearch:
         if latency_table is not None:
             self._lut = torch.as_tensor(latency_table.lut, dtype=torch.float32, device=self.device)
 
+    def modelled_epoch_cost_s(self) -> float:
+        """The deterministic seconds of one epoch (:mod:`~nasbench_suite.oneshot.cost_model`)."""
+        from nasbench_suite.oneshot.cost_model import epoch_cost_s
+
+        cfg, images = self.config, self.data.train.images
+        seen = min(len(self.data.train), self.steps_per_epoch * cfg.batch_size)
+        pixels = int(images.shape[-1]) * int(images.shape[-2])
+        return epoch_cost_s(self.method, seen, cfg.channels, cfg.cells_per_stage, pixels)
+
     # --- hooks for the methods ------------------------------------------------------------------
     def _build(self) -> None:
         """Create extra modules (under the seeded, forked RNG)."""

@@ -11,14 +11,18 @@ one-shot method's signal is its own supernet, never the benchmark's observation.
 
 Compute charged to the clock (honoured by :func:`nasbench_suite.runner.run.search`):
 
-* ``compute_cost_s``: real wall seconds spent in the latest ``ask`` (``total_compute_s``: all
-  asks); the runner adds it to its clock after each ask.
+* ``compute_cost_s``: the seconds of the search epoch run by the latest ``ask``
+  (``total_compute_s``: all asks); the runner adds it to its clock after each ask. By default
+  (``epoch_cost: model``) that is the deterministic cost of
+  :mod:`nasbench_suite.oneshot.cost_model` (NB201's recorded GPU seconds per epoch of the method,
+  scaled to the setting), so runs are byte-reproducible; ``epoch_cost: measured`` charges the
+  real wall seconds, ``epoch_cost_s: X`` a fixed number.
 * ``evaluations_are_free = True``: the proposed cell is a read-out of the search's state, not a
   trained candidate, so the runner does not also charge the benchmark's training time of it.
 * ``artifacts()``: ``{"alphas.json": {...}}``, the per-epoch architecture weights (softmax of
   alpha, or controller probabilities), written into the run folder; ``alphas`` has the same
-  records. Their ``seconds`` (and the trajectory's ``time_s``) are measured, so not
-  byte-reproducible; every proposal is (CPU, same seed).
+  records. Their ``seconds`` are the charged ones (measured only with ``epoch_cost: measured``);
+  every proposal is reproducible too (CPU, same seed and thread count).
 
 Through the runner, ``data`` defaults to the run's search dataset (``searches_on_data``). Built
 directly, defaults are a smoke-test scale: ``data="synthetic"`` (64 random 8 x 8 images) with C=4, N=1,
@@ -51,6 +55,8 @@ _PAPERS = {
 }
 
 
+EPOCH_COST_MODES = ("model", "measured")  # see nasbench_suite.oneshot.cost_model (imports torch)
+
 # Smoke-test scale of the per-epoch selection / controller work on synthetic data.
 _SMOKE = {"select_num": 10, "controller_train_steps": 2, "controller_num_aggregate": 5}
 
@@ -70,9 +76,11 @@ class OneShotStrategy(Searcher):
         num_threads: CPU threads (default: 1 on synthetic data, else torch's).
         data_root: folder with the dataset files (default: the standard places).
         settings: any other :class:`~nasbench_suite.oneshot.search.SearchConfig` fields.
-        epoch_cost_s: seconds charged to the clock per search epoch instead of the measured time
-            (e.g. a paper's search cost / epochs). The trajectory and ``alphas.json`` then hold
-            no measured time and are byte-reproducible on CPU; None (default) charges real time.
+        epoch_cost: ``model`` (default: the deterministic per-epoch cost of
+            :mod:`nasbench_suite.oneshot.cost_model`) or ``measured`` (real wall seconds; not
+            byte-reproducible).
+        epoch_cost_s: a fixed number of seconds charged per search epoch instead (e.g. a paper's
+            search cost / epochs).
     """
 
     method: ClassVar[str] = "?"
@@ -97,9 +105,11 @@ class OneShotStrategy(Searcher):
         num_threads: int | None = None,
         data_root: str | None = None,
         settings: dict[str, Any] | None = None,
+        epoch_cost: str | None = None,
         epoch_cost_s: float | None = None,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
+        self.cost_mode = _cost_mode(self.name, epoch_cost, epoch_cost_s)
         if epoch_cost_s is not None and not (
             isinstance(epoch_cost_s, (int, float))
             and not isinstance(epoch_cost_s, bool)
@@ -150,15 +160,21 @@ class OneShotStrategy(Searcher):
             ran = True
             ops = search.derived_ops()
         finally:
-            if self.epoch_cost_s is None:
+            if self.cost_mode == "measured":
                 self.last_compute_s = time.perf_counter() - t0
-            else:  # the fixed cost of an epoch that ran; nothing for the exhausted ask
-                self.last_compute_s = self.epoch_cost_s if ran else 0.0
+            else:  # the charged cost of an epoch that ran; nothing for the exhausted ask
+                self.last_compute_s = self._charged_epoch_s() if ran else 0.0
             self.total_compute_s += self.last_compute_s
         return Candidate(self.space.index_of_ops(ops))
 
+    def _charged_epoch_s(self) -> float:
+        """The seconds charged per epoch: ``epoch_cost_s`` or the modelled cost."""
+        if self.cost_mode == "fixed":
+            return float(self.epoch_cost_s)
+        return self._ensure().modelled_epoch_cost_s()
+
     def compute_cost_s(self) -> float:
-        """Real (or ``epoch_cost_s``) seconds of the search epoch run by the latest ask."""
+        """Charged seconds (modelled, fixed or measured) of the epoch run by the latest ask."""
         return self.last_compute_s
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
@@ -168,11 +184,12 @@ class OneShotStrategy(Searcher):
     def alphas(self) -> list[dict]:
         """Per-epoch records: epoch, seconds, arch, ops, weights (6 x 5), method extras.
 
-        ``seconds`` is the measured wall time, or ``epoch_cost_s`` when that is charged instead.
+        ``seconds`` is what the clock was charged: modelled (default), fixed or measured.
         """
         records = [] if self._search is None else list(self._search.history)
-        if self.epoch_cost_s is not None:
-            records = [{**r, "seconds": self.epoch_cost_s} for r in records]
+        if self.cost_mode != "measured":
+            charged = self._charged_epoch_s()
+            records = [{**r, "seconds": charged} for r in records]
         return records
 
     def artifacts(self) -> dict[str, dict]:
@@ -184,9 +201,23 @@ class OneShotStrategy(Searcher):
                 "ops": list(dims[0].choices),
                 "edges": [d.name.removeprefix("edge ") for d in dims],
                 "compute_s": self.total_compute_s,
+                "cost": self.cost_mode,
                 "epochs": self.alphas,
             }
         }
+
+
+def _cost_mode(owner: str, epoch_cost: str | None, epoch_cost_s: float | None) -> str:
+    """``model``, ``measured`` or ``fixed`` (an ``epoch_cost_s``); refuses other values."""
+    if epoch_cost is not None and epoch_cost not in EPOCH_COST_MODES:
+        raise NasBenchError(
+            f"{owner}: epoch_cost must be one of {', '.join(EPOCH_COST_MODES)}, got {epoch_cost!r}"
+        )
+    if epoch_cost_s is not None:
+        if epoch_cost == "measured":
+            raise NasBenchError(f"{owner}: give epoch_cost: measured or epoch_cost_s, not both")
+        return "fixed"
+    return epoch_cost or "model"
 
 
 def _make(method: str) -> type[OneShotStrategy]:

@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 
+from nasbench_suite import safeload
 from nasbench_suite.errors import DataError, NasBenchError
 from nasbench_suite.train import resume
 from nasbench_suite.train.benchmark import TrainingBenchmark, from_spec
@@ -42,7 +43,7 @@ def test_segments_chain_exactly_through_a_weights_only_checkpoint(fashion, tmp_p
     half, half_state = run_segment(RESNET_CELL, fashion, config, 2)
     path = tmp_path / "ck.pt"
     torch.save(half_state, path)
-    loaded = torch.load(path, weights_only=True)
+    loaded = safeload.load_torch(path)  # the audited loader (weights_only=True)
     resumed, state = run_segment(RESNET_CELL, fashion, config, 4, half, loaded)
     for name, tensor in whole_state["model"].items():
         assert torch.equal(tensor, state["model"][name]), name
