@@ -78,7 +78,7 @@ def test_oneshot_spec_byte_identical_across_processes(tmp_path, store):
     """experiments/oneshot.yaml (shortened), twice at once in fresh processes: same bytes."""
     spec = yaml.safe_load((REPO / "experiments" / "oneshot.yaml").read_text())
     spec["strategies"] = [
-        {**s, "kwargs": {**s["kwargs"], "epochs": 2, "subset": 128}}
+        {**s, "kwargs": {**s["kwargs"], "epochs": 2, "subset": 128, "num_threads": 1}}
         for s in spec["strategies"] if s["name"] in ("darts-v1", "gdas", "rsps")  # ENAS: minutes
     ]
     path = tmp_path / "oneshot-short.yaml"
