@@ -295,21 +295,16 @@ def load_entry_points(kind: str) -> None:
 
 def _register_class(kind: str, name: str, cls: type, where: str) -> None:
     if kind == "strategy":
-        from nasbench_suite.strategies.base import _REGISTRY, Searcher, register_strategy
-
-        if not issubclass(cls, Searcher):
-            raise NasBenchError(f"strategy plug-in {name!r} ({where}) is not a Searcher subclass")
-        if _REGISTRY.get(name) is not cls:
-            register_strategy(name)(cls)
+        from nasbench_suite.strategies.base import _STRATEGIES as registry
+        from nasbench_suite.strategies.base import Searcher as base
     else:
-        from nasbench_suite.benchmarks.base import _REGISTRY, Benchmark, register_benchmark
+        from nasbench_suite.benchmarks.base import _BENCHMARKS as registry
+        from nasbench_suite.benchmarks.base import Benchmark as base
 
-        if not issubclass(cls, Benchmark):
-            raise NasBenchError(
-                f"benchmark plug-in {name!r} ({where}) is not a Benchmark subclass"
-            )
-        if _REGISTRY.get(name) is not cls:
-            register_benchmark(name)(cls)
+    if not issubclass(cls, base):
+        raise NasBenchError(f"{kind} plug-in {name!r} ({where}) is not a {base.__name__} subclass")
+    if registry.classes.get(name) is not cls:
+        registry.register(name)(cls)
 
 
 def reset_entry_points() -> None:

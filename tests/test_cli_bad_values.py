@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from nasbench_suite.cli import main
+from tests.clitools import run_cli
 
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
 
-def _cli(capsys, argv) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _one_line(err: str) -> bool:
@@ -30,7 +23,7 @@ def _one_line(err: str) -> bool:
     ("--channels", "100000000", "--channels: must be an integer between 1 and 1,024"),
 ])
 def test_train_sizes(capsys, option, value, needle):
-    code, _, err = _cli(capsys, ["train", ARCH, "--dataset", "fashion-mnist", option, value])
+    code, _, err = run_cli(capsys, ["train", ARCH, "--dataset", "fashion-mnist", option, value])
     assert code == 2 and needle in err and _one_line(err), err
 
 
@@ -43,13 +36,13 @@ def test_train_config_checked_through_the_api():
 
 
 def test_zc_compute_batch_zero_and_out_folder(tmp_path, capsys, store):
-    code, _, err = _cli(capsys, ["zc", "compute", "--proxies", "params", "--batch", "0",
-                                 "--out", tmp_path / "zc.csv"])
+    code, _, err = run_cli(capsys, ["zc", "compute", "--proxies", "params", "--batch", "0",
+                                    "--out", tmp_path / "zc.csv"])
     assert code == 2 and "--batch: must be an integer between 1" in err and _one_line(err)
     folder = tmp_path / "folder"
     folder.mkdir()
-    code, _, err = _cli(capsys, ["zc", "compute", "--proxies", "params", "--sample", "2",
-                                 "--quiet", "--out", folder])
+    code, _, err = run_cli(capsys, ["zc", "compute", "--proxies", "params", "--sample", "2",
+                                    "--quiet", "--out", folder])
     assert code == 2 and "is a folder, not a CSV file" in err and _one_line(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]  # no stray .meta.json
 
@@ -63,8 +56,8 @@ def test_report_title_with_mathtext(tmp_path, capsys, store):
                        "benchmark": {"search_dataset": "cifar10-valid", "fidelity": 12}})
     run_grid(expand(spec), tmp_path / "runs", workers=1, quiet=True)
     title = r"cost $\frac{1}{$ 5$ and $x^{"
-    code, _, err = _cli(capsys, ["report", tmp_path / "runs", "--format", "pdf,html",
-                                 "--title", title, "--out", tmp_path / "rep"])
+    code, _, err = run_cli(capsys, ["report", tmp_path / "runs", "--format", "pdf,html",
+                                    "--title", title, "--out", tmp_path / "rep"])
     assert code == 0, err
     assert (tmp_path / "rep.pdf").stat().st_size > 1000
     assert title.replace("<", "&lt;") in (tmp_path / "rep.html").read_text()

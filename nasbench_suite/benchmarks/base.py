@@ -17,13 +17,14 @@ decorated with :func:`register_benchmark` (and its tests), the way a strategy is
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from nasbench_suite.errors import NasBenchError, unknown
+from nasbench_suite.errors import NasBenchError
+from nasbench_suite.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -192,44 +193,14 @@ class Benchmark(abc.ABC):
         return self.info.objectives
 
 
-_REGISTRY: dict[str, type[Benchmark]] = {}
-
-
-def register_benchmark(name: str) -> Callable[[type[Benchmark]], type[Benchmark]]:
-    """Class decorator adding a :class:`Benchmark` subclass to the registry under ``name``."""
-
-    def wrap(cls: type[Benchmark]) -> type[Benchmark]:
-        if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise NasBenchError(f"benchmark name {name!r} is already registered")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
-
-
-def _load_builtin() -> None:
-    """Import every module of ``nasbench_suite.benchmarks`` (each registers itself)."""
-    from nasbench_suite.registry import import_modules
-
-    import_modules("nasbench_suite.benchmarks")
-    from nasbench_suite.plugins import load_entry_points
-
-    load_entry_points("benchmark")  # installed plug-ins (entry points nasbench_suite.benchmarks)
-
-
-def list_benchmarks() -> list[str]:
-    """Names of every registered benchmark, sorted."""
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def get_benchmark(name: str) -> type[Benchmark]:
-    """The class registered under ``name``; raises with the known names."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise unknown("benchmark", name, sorted(_REGISTRY))
-    return _REGISTRY[name]
+_BENCHMARKS: Registry[type[Benchmark]] = Registry(
+    "benchmark", "nasbench_suite.benchmarks", plugin_kind="benchmark"
+)  # plug-ins: entry points nasbench_suite.benchmarks
+_REGISTRY = _BENCHMARKS.classes
+register_benchmark = _BENCHMARKS.register  # class decorator: @register_benchmark("nb201")
+_load_builtin = _BENCHMARKS.load
+list_benchmarks = _BENCHMARKS.names
+get_benchmark = _BENCHMARKS.get
 
 
 def create_benchmark(name: str, dataset: str | None = None, **kwargs: Any) -> Benchmark:

@@ -3,21 +3,17 @@ and objectives (static facts: no data is loaded)."""
 
 from __future__ import annotations
 
-import argparse
-
-from nasbench_suite.commands.common import print_json
+from nasbench_suite.commands.common import add_listing
 
 
 def register(sub) -> None:
-    bench = sub.add_parser(
-        "benchmarks",
+    add_listing(
+        sub, "benchmarks", benchmarks_table, _show,
         help="list the benchmarks, their datasets, fidelities and objectives",
         description="Every registered benchmark (one module of nasbench_suite/benchmarks/ each) "
         "with its search space, datasets (those a search may use marked), fidelities, "
         "objectives and cost model. Loads no data.",
     )
-    bench.add_argument("--json", action="store_true", help="print JSON")
-    bench.set_defaults(func=_benchmarks)
 
 
 def benchmarks_table() -> list[dict]:
@@ -27,11 +23,7 @@ def benchmarks_table() -> list[dict]:
     return [{"name": name, **get_benchmark(name).info.to_json()} for name in list_benchmarks()]
 
 
-def _benchmarks(args: argparse.Namespace) -> int:
-    rows = benchmarks_table()
-    if args.json:
-        print_json(rows)
-        return 0
+def _show(rows: list[dict]) -> None:
     for row in rows:
         datasets = ", ".join(
             d + ("" if d in row["search_datasets"] else " (report only)") for d in row["datasets"]
@@ -43,4 +35,3 @@ def _benchmarks(args: argparse.Namespace) -> int:
         print(f"  objectives: {', '.join(row['objectives'])}")
         if row["notes"]:
             print(f"  {row['notes']}")
-    return 0

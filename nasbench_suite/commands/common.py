@@ -1,10 +1,11 @@
-"""Helpers shared by sub-commands: JSON printing and the --store option."""
+"""Helpers shared by sub-commands: JSON printing, the --store option and listing commands."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -18,6 +19,32 @@ def load_store(args: argparse.Namespace):
     from nasbench_suite.bench.store import Store, open_store
 
     return open_store() if args.store is None else Store.load(args.store)
+
+
+def add_listing(
+    sub,
+    name: str,
+    table: Callable[[], list[dict]],
+    show: Callable[[list[dict]], None],
+    *,
+    help: str,
+    description: str,
+    aliases: Sequence[str] = (),
+) -> None:
+    """Add ``NAME [--json]``: print the rows of ``table()`` as JSON, or for people with
+    ``show(rows)``; exit status 0."""
+    parser = sub.add_parser(name, aliases=list(aliases), help=help, description=description)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def run(args: argparse.Namespace) -> int:
+        rows = table()
+        if args.json:
+            print_json(rows)
+        else:
+            show(rows)
+        return 0
+
+    parser.set_defaults(func=run)
 
 
 def _clean(value):

@@ -3,22 +3,17 @@ the spaces they work on and what the runner gives them."""
 
 from __future__ import annotations
 
-import argparse
-
-from nasbench_suite.commands.common import print_json
+from nasbench_suite.commands.common import add_listing
 
 
 def register(sub) -> None:
-    strat = sub.add_parser(
-        "strategies",
-        aliases=["list"],
+    add_listing(
+        sub, "strategies", strategies_table, _show, aliases=["list"],
         help="list the search strategies and the spaces they work on",
         description="Every registered strategy: black-box ones search any space; proxy and "
         "one-shot strategies work on the NB201 space only; multi-fidelity ones need a "
         "benchmark with several fidelities.",
     )
-    strat.add_argument("--json", action="store_true", help="print JSON")
-    strat.set_defaults(func=_strategies)
 
 
 def strategies_table() -> list[dict]:
@@ -38,11 +33,7 @@ def strategies_table() -> list[dict]:
     return rows
 
 
-def _strategies(args: argparse.Namespace) -> int:
-    rows = strategies_table()
-    if args.json:
-        print_json(rows)
-        return 0
+def _show(rows: list[dict]) -> None:
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         where = "any space" if r["spaces"] is None else f"{', '.join(r['spaces'])} only"
@@ -50,4 +41,3 @@ def _strategies(args: argparse.Namespace) -> int:
             "multi-fidelity" if r["multi_fidelity"] else "black-box"
         )
         print(f"{r['name']:<{width}}  {kind:<14}  {where:<12}  {r['paper']}")
-    return 0

@@ -23,13 +23,14 @@ Registry (as for strategies and benchmarks)::
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from nasbench_suite.errors import ArchError, NasBenchError, unknown
+from nasbench_suite.registry import Registry
 
 #: Spaces with at most this many ids may be enumerated whole (e.g. EI over every cell).
 ENUMERABLE_LIMIT = 1_000_000
@@ -195,38 +196,13 @@ class SearchSpace(abc.ABC):
         }
 
 
-_REGISTRY: dict[str, Callable[..., SearchSpace]] = {}
-
-
-def register_space(name: str) -> Callable[[type[SearchSpace]], type[SearchSpace]]:
-    """Class decorator adding a :class:`SearchSpace` subclass to the registry under ``name``."""
-
-    def wrap(cls: type[SearchSpace]) -> type[SearchSpace]:
-        if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise NasBenchError(f"search space name {name!r} is already registered")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
-
-
-def _load_builtin() -> None:
-    """Import every module of ``nasbench_suite.spaces`` (each registers itself)."""
-    from nasbench_suite.registry import import_modules
-
-    import_modules("nasbench_suite.spaces")
-
-
-def list_spaces() -> list[str]:
-    """Names of every registered search space, sorted."""
-    _load_builtin()
-    return sorted(_REGISTRY)
+_SPACES: Registry[type[SearchSpace]] = Registry("search space", "nasbench_suite.spaces")
+_REGISTRY = _SPACES.classes
+register_space = _SPACES.register  # class decorator: @register_space("nb201")
+_load_builtin = _SPACES.load
+list_spaces = _SPACES.names
 
 
 def create_space(name: str, **kwargs) -> SearchSpace:
     """Instantiate search space ``name``; unknown names fail with the known ones."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise unknown("search space", name, sorted(_REGISTRY))
-    return _REGISTRY[name](**kwargs)
+    return _SPACES.create(name, **kwargs)

@@ -8,6 +8,8 @@ and rejection sampling.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nasbench_suite.errors import ArchError
@@ -121,6 +123,26 @@ class Seen:
             if i not in self._set:
                 return i
         return None
+
+
+class LazySeenState:
+    """Mixin of model-based searchers (BANANAS, GP-BO) that build their state on first use
+    (``_setup``, which sets ``_ready`` and a :class:`Seen` ``_seen``)."""
+
+    _ready: bool
+    _seen: Seen
+
+    def _ensure_ready(self) -> None:
+        if not self._ready:
+            self._setup()
+
+    def _told(self, candidate, observation) -> tuple[int, float] | None:
+        """Mark a told cell seen; ``(index, score)`` when its score is finite, else None."""
+        self._ensure_ready()
+        index = int(candidate.arch_index)
+        self._seen.add(index)
+        value = self.score(observation)
+        return (index, value) if math.isfinite(value) else None
 
 
 def shift_neighbours(space, configs: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ topped up with uniform samples), so nothing depends on the space's size.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 
@@ -43,19 +44,18 @@ import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
-from nasbench_suite.strategies._spacetools import Seen, dim_sizes, distinct_sample, ids_of_configs
+from nasbench_suite.strategies._checks import check_int
+from nasbench_suite.strategies._spacetools import (
+    LazySeenState,
+    Seen,
+    dim_sizes,
+    distinct_sample,
+    ids_of_configs,
+)
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 from nasbench_suite.strategies.gp_bo import one_blas_thread
 
 LOSSES = ("mae", "mse")
-
-
-def _check_int(name: str, value, low: int, allow_none: bool = False) -> int | None:
-    if allow_none and value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise NasBenchError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_float(name: str, value, low: float, high: float = math.inf) -> float:
@@ -89,7 +89,7 @@ class MLPEnsemble:
         self.n_members = n_members
         sizes = [in_dim] + [layer_width] * num_layers + [1]
         shapes = []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        for fan_in, fan_out in itertools.pairwise(sizes):
             shapes += [(n_members, fan_in, fan_out), (n_members, 1, fan_out)]
         total = sum(int(np.prod(s)) for s in shapes)
         self.theta = np.zeros(total, dtype=np.float32)
@@ -196,7 +196,7 @@ class MLPEnsemble:
 
 
 @register_strategy("bananas")
-class Bananas(Searcher):
+class Bananas(LazySeenState, Searcher):
     """BANANAS with path encoding, a 5-network ensemble, ITS and mutation candidates.
 
     Paper: White, Neiswanger & Savani, *BANANAS: Bayesian Optimization with Neural Architectures
@@ -242,18 +242,18 @@ class Bananas(Searcher):
         acq: str = "its",
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
-        self.num_init = _check_int("num_init", num_init, 1)
-        self.k = _check_int("k", k, 1)
-        self.num_ensemble = _check_int("num_ensemble", num_ensemble, 1)
-        self.num_candidates = _check_int("num_candidates", num_candidates, 1)
-        self.num_arches_to_mutate = _check_int("num_arches_to_mutate", num_arches_to_mutate, 1)
+        self.num_init = check_int("num_init", num_init, 1)
+        self.k = check_int("k", k, 1)
+        self.num_ensemble = check_int("num_ensemble", num_ensemble, 1)
+        self.num_candidates = check_int("num_candidates", num_candidates, 1)
+        self.num_arches_to_mutate = check_int("num_arches_to_mutate", num_arches_to_mutate, 1)
         self.mutation_rate = _check_float("mutation_rate", mutation_rate, 0.0, 4.0)
-        self.patience_factor = _check_int("patience_factor", patience_factor, 1)
-        self.num_layers = _check_int("num_layers", num_layers, 1)
-        self.layer_width = _check_int("layer_width", layer_width, 1)
-        self.epochs = _check_int("epochs", epochs, 1)
+        self.patience_factor = check_int("patience_factor", patience_factor, 1)
+        self.num_layers = check_int("num_layers", num_layers, 1)
+        self.layer_width = check_int("layer_width", layer_width, 1)
+        self.epochs = check_int("epochs", epochs, 1)
         self.lr = _check_float("lr", lr, 0.0)
-        self.batch_size = _check_int("batch_size", batch_size, 1, allow_none=True)
+        self.batch_size = check_int("batch_size", batch_size, 1, allow_none=True)
         if loss not in LOSSES:
             raise unknown("loss", loss, LOSSES)
         if acq not in ("its", "mean"):
@@ -272,8 +272,7 @@ class Bananas(Searcher):
         self._ready = True
 
     def ask(self) -> Candidate:
-        if not self._ready:
-            self._setup()
+        self._ensure_ready()
         while True:
             if not self._queue:
                 self._queue.extend(self._next_batch())
@@ -285,14 +284,10 @@ class Bananas(Searcher):
                 return Candidate(index)
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
-        if not self._ready:
-            self._setup()
-        index = int(candidate.arch_index)
-        self._seen.add(index)
-        value = self.score(observation)
-        if math.isfinite(value):
-            self._x.append(index)
-            self._y.append(value)
+        told = self._told(candidate, observation)
+        if told is not None:
+            self._x.append(told[0])
+            self._y.append(told[1])
 
     # --- one BO iteration ---------------------------------------------------------------------
     def _next_batch(self) -> list[int]:

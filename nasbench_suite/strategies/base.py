@@ -35,7 +35,8 @@ from typing import ClassVar
 import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
-from nasbench_suite.errors import NasBenchError, unknown
+from nasbench_suite.errors import NasBenchError
+from nasbench_suite.registry import Registry
 from nasbench_suite.spaces.base import SearchSpace
 
 
@@ -125,41 +126,14 @@ class Searcher(abc.ABC):
         return -math.inf if value is None or math.isnan(value) else float(value)
 
 
-_REGISTRY: dict[str, type[Searcher]] = {}
-
-
-def register_strategy(name: str) -> Callable[[type[Searcher]], type[Searcher]]:
-    """Class decorator adding a :class:`Searcher` subclass to the registry under ``name``."""
-
-    def wrap(cls: type[Searcher]) -> type[Searcher]:
-        if name in _REGISTRY and _REGISTRY[name] is not cls:
-            raise NasBenchError(f"strategy name {name!r} is already registered")
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-
-    return wrap
-
-
-def _load_builtin() -> None:
-    import nasbench_suite.strategies  # noqa: F401  (modules register on import)
-    from nasbench_suite.plugins import load_entry_points
-
-    load_entry_points("strategy")  # installed plug-ins (entry points nasbench_suite.strategies)
-
-
-def list_strategies() -> list[str]:
-    """Names of every registered strategy, sorted."""
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def get_strategy(name: str) -> type[Searcher]:
-    """The class registered under ``name``; raises with the known names."""
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise unknown("strategy", name, sorted(_REGISTRY))
-    return _REGISTRY[name]
+_STRATEGIES: Registry[type[Searcher]] = Registry(
+    "strategy", "nasbench_suite.strategies", plugin_kind="strategy"
+)  # plug-ins: entry points nasbench_suite.strategies
+_REGISTRY = _STRATEGIES.classes
+register_strategy = _STRATEGIES.register  # class decorator: @register_strategy("rea")
+_load_builtin = _STRATEGIES.load
+list_strategies = _STRATEGIES.names
+get_strategy = _STRATEGIES.get
 
 
 def create_strategy(name: str, space: SearchSpace, seed=0, **kwargs) -> Searcher:

@@ -37,7 +37,9 @@ from scipy.special import ndtr
 
 from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError, unknown
+from nasbench_suite.strategies._checks import check_int
 from nasbench_suite.strategies._spacetools import (
+    LazySeenState,
     Seen,
     distinct_sample,
     shift_neighbours,
@@ -102,12 +104,6 @@ def one_blas_thread():
         for _, put, count in saved:
             if count != 1:
                 put(count)
-
-
-def _check_int(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise NasBenchError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_float(name: str, value, low: float) -> float:
@@ -224,7 +220,7 @@ class CellGP:
 
 
 @register_strategy("gp_bo")
-class GPBayesOpt(Searcher):
+class GPBayesOpt(LazySeenState, Searcher):
     """GP-based Bayesian optimisation with expected improvement over a search space.
 
     Papers: Jones, Schonlau & Welch, *Efficient Global Optimization of Expensive Black-Box
@@ -291,14 +287,14 @@ class GPBayesOpt(Searcher):
                 f"gp_bo: acq_optimizer 'exhaustive' needs an enumerable space; {space.name} has "
                 f"{space.size:.3g} ids (use 'pool' or 'local')"
             )
-        self.pool_size = _check_int("pool_size", pool_size, 1)
+        self.pool_size = check_int("pool_size", pool_size, 1)
         self.kernel = kernel
         self.acq_optimizer = acq_optimizer
-        self.n_init = _check_int("n_init", n_init, 1)
-        self.refit_every = _check_int("refit_every", refit_every, 1)
-        self.n_restarts = _check_int("n_restarts", n_restarts, 1)
+        self.n_init = check_int("n_init", n_init, 1)
+        self.refit_every = check_int("refit_every", refit_every, 1)
+        self.n_restarts = check_int("n_restarts", n_restarts, 1)
         self.xi = _check_float("xi", xi, 0.0)
-        self.n_local_starts = _check_int("n_local_starts", n_local_starts, 1)
+        self.n_local_starts = check_int("n_local_starts", n_local_starts, 1)
         self._ready = False
 
     # --- lazy state ---------------------------------------------------------------------------
@@ -330,8 +326,7 @@ class GPBayesOpt(Searcher):
             return self._ask()
 
     def _ask(self) -> Candidate:
-        if not self._ready:
-            self._setup()
+        self._ensure_ready()
         while self._n_asked < len(self._design):
             index = self._design[self._n_asked]
             self._n_asked += 1
@@ -350,13 +345,9 @@ class GPBayesOpt(Searcher):
         return self._propose(index)
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
-        if not self._ready:
-            self._setup()
-        index = int(candidate.arch_index)
-        self._seen.add(index)
-        value = self.score(observation)
-        if math.isfinite(value):
-            self._new.append((index, value))
+        told = self._told(candidate, observation)
+        if told is not None:
+            self._new.append(told)
 
     def _propose(self, index: int) -> Candidate:
         self._seen.add(index)
@@ -530,12 +521,7 @@ class GPBayesOpt(Searcher):
             return self._posterior(indices)
 
     def _posterior(self, indices) -> tuple[np.ndarray, np.ndarray]:
-        if not self._ready:
-            self._setup()
-        self._update_model()
-        if self._params is None:
-            raise NasBenchError("the GP needs at least 2 finite observations")
-        mu, var = self._posterior_std(np.atleast_1d(np.asarray(indices, dtype=np.int64)))
+        mu, var = self._fitted_posterior_std(indices)
         return mu * self._y_std + self._y_mean, var * self._y_std**2
 
     def acquisition(self, indices) -> np.ndarray:
@@ -544,13 +530,16 @@ class GPBayesOpt(Searcher):
             return self._acquisition(indices)
 
     def _acquisition(self, indices) -> np.ndarray:
-        if not self._ready:
-            self._setup()
+        mu, var = self._fitted_posterior_std(indices)
+        return expected_improvement(mu, var, self._best, self.xi)
+
+    def _fitted_posterior_std(self, indices) -> tuple[np.ndarray, np.ndarray]:
+        """Standardised posterior at ``indices`` with every observation so far in the model."""
+        self._ensure_ready()
         self._update_model()
         if self._params is None:
             raise NasBenchError("the GP needs at least 2 finite observations")
-        mu, var = self._posterior_std(np.atleast_1d(np.asarray(indices, dtype=np.int64)))
-        return expected_improvement(mu, var, self._best, self.xi)
+        return self._posterior_std(np.atleast_1d(np.asarray(indices, dtype=np.int64)))
 
     def _posterior_std(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = self._n

@@ -34,23 +34,10 @@ import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.strategies._checks import check_number
 from nasbench_suite.strategies._spacetools import dim_sizes, ids_of_configs
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 from nasbench_suite.strategies.fidelity import rung_ladder
-
-
-def _number(owner: str, name: str, value, low: float, high: float, low_open=True, high_open=False):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high
-        )
-    if not ok:
-        lb, hb = "(" if low_open else "[", ")" if high_open else "]"
-        raise NasBenchError(
-            f"{owner}: {name} must be a number in {lb}{low}, {high}{hb}, got {value!r}"
-        )
-    return value
 
 
 @dataclass
@@ -103,7 +90,7 @@ class Hyperband(Searcher):  # registered below (BOHB subclasses it)
         fidelities: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
-        self.eta = float(_number(self.name, "eta", eta, 1.0, math.inf, high_open=True))
+        self.eta = float(check_number(self.name, "eta", eta, 1.0, math.inf, high_open=True))
         if fidelities is None:
             raise NasBenchError(
                 f"{self.name}: fidelities missing: give the benchmark's fidelities "
@@ -278,7 +265,7 @@ class BOHB(Hyperband):
             fidelities=fidelities,
         )
         self.top_n_percent = int(
-            _number("bohb", "top_n_percent", top_n_percent, 0, 100, high_open=True)
+            check_number("bohb", "top_n_percent", top_n_percent, 0, 100, high_open=True)
         )
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
             raise NasBenchError(
@@ -286,12 +273,12 @@ class BOHB(Hyperband):
             )
         self.num_samples = num_samples
         self.random_fraction = float(
-            _number("bohb", "random_fraction", random_fraction, 0, 1, low_open=False)
+            check_number("bohb", "random_fraction", random_fraction, 0, 1, low_open=False)
         )
         self.bandwidth_factor = float(
-            _number("bohb", "bandwidth_factor", bandwidth_factor, 0, math.inf)
+            check_number("bohb", "bandwidth_factor", bandwidth_factor, 0, math.inf)
         )
-        self.min_bandwidth = float(_number("bohb", "min_bandwidth", min_bandwidth, 0, 0.8))
+        self.min_bandwidth = float(check_number("bohb", "min_bandwidth", min_bandwidth, 0, 0.8))
         if min_points_in_model is None:
             min_points_in_model = len(space.dims) + 1
         if (

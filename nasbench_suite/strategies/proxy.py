@@ -219,25 +219,28 @@ class ProxyScorer:
         }
 
 
-def _scorer_args(owner, proxy, proxy_table, dataset, proxy_seed, batch, channels,
-                 cells_per_stage, num_threads, proxy_cost=None):
-    for name, value in (("batch", batch), ("channels", channels),
-                        ("cells_per_stage", cells_per_stage)):
-        _positive_int(owner, name, value)
-    if num_threads is not None:
-        _positive_int(owner, "num_threads", num_threads)
-    return dict(
-        proxy=proxy, proxy_table=proxy_table, dataset=dataset, proxy_seed=proxy_seed,
-        batch=batch, channels=channels, cells_per_stage=cells_per_stage,
-        num_threads=num_threads, owner=owner, proxy_cost=proxy_cost,
-    )
-
-
 class _ProxyCost:
     """Mixin: the ``compute_cost_s`` / ``total_compute_s`` / ``artifacts`` of a proxy searcher."""
 
     _scorer: ProxyScorer
     spaces: ClassVar[tuple[str, ...]] = ("nb201",)  # the proxies score NB201 cell networks
+
+    def _init_scorer(self, owner, proxy, proxy_table, dataset, proxy_seed, batch, channels,
+                     cells_per_stage, num_threads, proxy_cost) -> None:
+        """Check the scoring settings (as ``owner``), build the scorer, zero the counters."""
+        for name, value in (("batch", batch), ("channels", channels),
+                            ("cells_per_stage", cells_per_stage)):
+            _positive_int(owner, name, value)
+        if num_threads is not None:
+            _positive_int(owner, "num_threads", num_threads)
+        self._scorer = ProxyScorer(
+            self.space, proxy=proxy, proxy_table=proxy_table, dataset=dataset,
+            proxy_seed=proxy_seed, batch=batch, channels=channels,
+            cells_per_stage=cells_per_stage, num_threads=num_threads, owner=owner,
+            proxy_cost=proxy_cost,
+        )
+        self.last_compute_s = 0.0
+        self.total_compute_s = 0.0
 
     def compute_cost_s(self) -> float:
         """Proxy seconds charged by the latest ask."""
@@ -295,11 +298,10 @@ class ProxySearch(_ProxyCost, Searcher):
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
         self.n_samples = _positive_int("proxy_search", "n_samples", n_samples)
-        self._scorer = ProxyScorer(space, **_scorer_args(
+        self._init_scorer(
             "proxy_search", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads, proxy_cost))
-        self.last_compute_s = 0.0
-        self.total_compute_s = 0.0
+            cells_per_stage, num_threads, proxy_cost,
+        )
         self._queue: list[int] = []
         self._used: np.ndarray | None = None  # drawn (scored) cells
         self._pool: np.ndarray | None = None
@@ -379,11 +381,10 @@ class WarmStartREA(_ProxyCost, RegularizedEvolution):
                 f"rea_ws: n_warmup ({n_warmup}) must be at least population_size "
                 f"({population_size})"
             )
-        self._scorer = ProxyScorer(space, **_scorer_args(
+        self._init_scorer(
             "rea_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads, proxy_cost))
-        self.last_compute_s = 0.0
-        self.total_compute_s = 0.0
+            cells_per_stage, num_threads, proxy_cost,
+        )
         self.warm_start: list[int] | None = None  # the initial population, best first
 
     def ask(self) -> Candidate:
@@ -451,11 +452,10 @@ class WarmStartGPBO(_ProxyCost, GPBayesOpt):
             raise NasBenchError(
                 f"gp_bo_ws: n_warmup ({n_warmup}) must be at least n_init ({self.n_init})"
             )
-        self._scorer = ProxyScorer(space, **_scorer_args(
+        self._init_scorer(
             "gp_bo_ws", proxy, proxy_table, dataset, proxy_seed, batch, channels,
-            cells_per_stage, num_threads, proxy_cost))
-        self.last_compute_s = 0.0
-        self.total_compute_s = 0.0
+            cells_per_stage, num_threads, proxy_cost,
+        )
         self._pending_cost = 0.0
         self.warm_start: list[int] | None = None
 

@@ -7,21 +7,9 @@ import math
 import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
-from nasbench_suite.errors import NasBenchError
+from nasbench_suite.strategies._checks import check_number
 from nasbench_suite.strategies._spacetools import dim_sizes, has_active_rule, normalise
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
-
-
-def _check_range(name: str, value, low: float, high: float, closed_low: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (low <= value if closed_low else low < value) and value < high
-    if not ok:
-        bracket = "[" if closed_low else "("
-        raise NasBenchError(
-            f"reinforce: {name} must be a number in {bracket}{low}, {high}), got {value!r}"
-        )
-    return float(value)
 
 
 @register_strategy("reinforce")
@@ -77,8 +65,14 @@ class Reinforce(Searcher):
         ema_momentum: float = 0.9,
     ) -> None:
         super().__init__(space, seed=seed, objective=objective)
-        self.learning_rate = _check_range("learning_rate", learning_rate, 0.0, math.inf)
-        self.ema_momentum = _check_range("ema_momentum", ema_momentum, 0.0, 1.0, closed_low=True)
+        self.learning_rate = float(
+            check_number("reinforce", "learning_rate", learning_rate, 0.0, math.inf, high_open=True)
+        )
+        self.ema_momentum = float(
+            check_number(
+                "reinforce", "ema_momentum", ema_momentum, 0.0, 1.0, low_open=False, high_open=True
+            )
+        )
         self.beta1, self.beta2, self.eps = 0.9, 0.999, 1e-8
         self._logits: np.ndarray | None = None  # drawn on first use (no work in __init__)
         self._m = self._v = None

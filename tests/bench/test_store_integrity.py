@@ -11,16 +11,8 @@ import pytest
 import yaml
 
 from nasbench_suite.bench.store import Store
-from nasbench_suite.cli import main
 from nasbench_suite.errors import DataError
-
-
-def _cli(capsys, argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    return code, *capsys.readouterr()
+from tests.clitools import run_cli
 
 
 @pytest.fixture()
@@ -54,14 +46,14 @@ def test_edited_manifest_is_refused_everywhere(copy, tmp_path, capsys, edit):
     _edit(copy, edit)
     with pytest.raises(DataError, match="manifest.json is inconsistent"):
         Store.load(copy)
-    code, _, err = _cli(capsys, ["query", "0", "--dataset", "cifar100", "--store", copy])
+    code, _, err = run_cli(capsys, ["query", "0", "--dataset", "cifar100", "--store", copy])
     assert code == 2 and "inconsistent" in err and "Traceback" not in err
     spec = tmp_path / "s.yaml"
     spec.write_text(yaml.safe_dump({
         "name": "t", "runs": 1, "strategies": ["random"], "budget": {"evals": 3},
         "benchmark": {"search_dataset": "cifar100", "fidelity": 12}}))
-    code, _, err = _cli(capsys, ["run", spec, "--store", copy, "--out", tmp_path / "o",
-                                   "--workers", "1", "--quiet"])
+    code, _, err = run_cli(capsys, ["run", spec, "--store", copy, "--out", tmp_path / "o",
+                                      "--workers", "1", "--quiet"])
     assert code == 2 and "inconsistent" in err
     assert not list((tmp_path / "o").glob("*/*/run-*"))
 
@@ -79,13 +71,13 @@ def test_rewritten_arrays_with_matching_checksum_fail_verify_raw(copy, capsys, r
     (copy / "manifest.json").write_text(json.dumps(manifest))
     loaded = Store.load(copy)
     assert loaded.column("valid_acc", "cifar100")[5] == store.column("valid_acc", "cifar100")[5] + 1
-    code, _, err = _cli(capsys, ["data", "verify", "--store", copy, "--raw", raw_dir])
+    code, _, err = run_cli(capsys, ["data", "verify", "--store", copy, "--raw", raw_dir])
     assert code == 2 and "differs from its raw sources in 2 column(s)" in err, err
     assert "train_time_s@cifar100" in err and "valid_acc@cifar100" in err
 
 
 def test_intact_store_verifies_every_column(capsys, raw_dir, store):
-    code, out, err = _cli(capsys, ["data", "verify", "--store", store.path, "--raw", raw_dir])
+    code, out, err = run_cli(capsys, ["data", "verify", "--store", store.path, "--raw", raw_dir])
     assert code == 0, err
     assert "every store column recomputed from the raw sources: identical" in out
 

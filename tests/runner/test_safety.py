@@ -13,21 +13,12 @@ import pytest
 import yaml
 
 from nasbench_suite.bench.store import Store
-from nasbench_suite.cli import main
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.runner import expand, parse_spec, run_grid
 from nasbench_suite.runner.lock import LOCK_FILE, output_lock
 from nasbench_suite.runner.summary import summarize
+from tests.clitools import run_cli
 from tests.runner.conftest import tiny_spec
-
-
-def _cli(capsys, argv) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _spec_file(tmp_path, name="spec.yaml", **over):
@@ -43,12 +34,12 @@ def test_build_out_refuses_a_folder_it_did_not_write(tmp_path, capsys, raw_dir, 
     work.mkdir()
     (work / "thesis.tex").write_text("precious")
     monkeypatch.chdir(work)
-    code, _, err = _cli(capsys, ["data", "build", "--raw", raw_dir, "--out", "."])
+    code, _, err = run_cli(capsys, ["data", "build", "--raw", raw_dir, "--out", "."])
     assert code == 2 and "refusing to write the store to ." in err
     assert (work / "thesis.tex").read_text() == "precious"
     target = tmp_path / "notes.txt"
     target.write_text("x")
-    code, _, err = _cli(capsys, ["data", "build", "--raw", raw_dir, "--out", target])
+    code, _, err = run_cli(capsys, ["data", "build", "--raw", raw_dir, "--out", target])
     assert code == 2 and "is a file" in err and target.read_text() == "x"
     assert "Traceback" not in err
 
@@ -57,13 +48,13 @@ def test_build_out_replaces_a_previous_store_only(tmp_path, capsys, raw_dir, sto
     out = tmp_path / "store"
     shutil.copytree(store.path, out)
     before = (out / "manifest.json").read_bytes()
-    code, _, err = _cli(capsys, ["data", "build", "--raw", raw_dir, "--out", out])
+    code, _, err = run_cli(capsys, ["data", "build", "--raw", raw_dir, "--out", out])
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["arrays.bin", "manifest.json"]
     assert json.loads(before)["arrays_sha256"] == Store.load(out).checksum
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no temp folder left
     (out / "mine.txt").write_text("x")
-    code, _, err = _cli(capsys, ["data", "build", "--raw", raw_dir, "--out", out])
+    code, _, err = run_cli(capsys, ["data", "build", "--raw", raw_dir, "--out", out])
     assert code == 2 and "holds files a store does not have (mine.txt" in err
     assert (out / "mine.txt").exists()
 
@@ -120,18 +111,18 @@ def test_out_that_is_a_file_or_cannot_be_created(tmp_path, capsys, store):
     target = tmp_path / "file"
     target.write_text("x")
     for out in (target, target / "below"):
-        code, _, err = _cli(capsys, ["run", spec, "--out", out, "--quiet"])
+        code, _, err = run_cli(capsys, ["run", spec, "--out", out, "--quiet"])
         assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert target.read_text() == "x"
 
 
 def test_workers_capped_and_validated(tmp_path, capsys, store):
     spec = _spec_file(tmp_path)
-    code, out, err = _cli(capsys, ["run", spec, "--out", tmp_path / "o", "--workers", "5000",
-                                   "--quiet"])
+    code, out, err = run_cli(capsys, ["run", spec, "--out", tmp_path / "o", "--workers", "5000",
+                                      "--quiet"])
     assert code == 0, err
     assert "2 runs" in out
-    code, _, err = _cli(capsys, ["run", spec, "--out", tmp_path / "o", "--workers", "0"])
+    code, _, err = run_cli(capsys, ["run", spec, "--out", tmp_path / "o", "--workers", "0"])
     assert code == 2 and "--workers: must be an integer >= 1, got 0" in err
 
 
@@ -140,9 +131,9 @@ def test_summary_and_report_refuse_mixed_specs(tmp_path, capsys, store):
     run_grid(expand(parse_spec(tiny_spec(runs=1))), out, workers=1, quiet=True)
     other = expand(parse_spec(tiny_spec(runs=2, budget={"time_s": 3000})))
     run_grid([r for r in other if r.run == 1], out, workers=1, quiet=True)  # interleaved
-    code, _, err = _cli(capsys, ["runs", "summary", out])
+    code, _, err = run_cli(capsys, ["runs", "summary", out])
     assert code == 2 and "come from different specs (random/cifar10-valid" in err
-    code, _, err = _cli(capsys, ["report", out, "--format", "html", "--out", tmp_path / "r"])
+    code, _, err = run_cli(capsys, ["report", out, "--format", "html", "--out", tmp_path / "r"])
     assert code == 2 and "come from different specs" in err
     metas = [json.loads(p.read_text()) for p in out.glob("*/*/run-*/metadata.json")]
     assert len({m["spec_sha256"] for m in metas}) == 2
@@ -160,7 +151,7 @@ def test_truncated_trajectory_is_damaged_not_averaged(tmp_path, capsys, store):
     rows = {r.dataset: r for r in summarize(out)}
     assert rows["cifar10"].runs == 2 and rows["cifar10"].damaged == 1
     assert rows["cifar10"].final_test_mean != honest[0].final_test_mean
-    code, text, _ = _cli(capsys, ["runs", "summary", out])
+    code, text, _ = run_cli(capsys, ["runs", "summary", out])
     assert code == 0 and "1 damaged run(s)" in text
     from nasbench_suite.analysis.runs import load_runs
 
@@ -190,9 +181,9 @@ def test_bad_metadata_or_trajectory_bytes_never_crash(tmp_path, capsys, store, m
     folder = out / "random" / "cifar10-valid" / "run-0001"
     (folder / "metadata.json").write_bytes(meta)
     (out / "random" / "cifar10-valid" / "run-0000" / "trajectory.jsonl").write_bytes(b"\xff\n")
-    code, _, err = _cli(capsys, ["runs", "summary", out])
+    code, _, err = run_cli(capsys, ["runs", "summary", out])
     assert code == 0 and "Traceback" not in err, err
-    code, _, err = _cli(capsys, ["report", out, "--format", "html", "--out", tmp_path / "r"])
+    code, _, err = run_cli(capsys, ["report", out, "--format", "html", "--out", tmp_path / "r"])
     assert code == 0 and "Traceback" not in err, err
 
 
