@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from nasbench_suite import safeload
+from nasbench_suite import checksums, safeload
 from nasbench_suite.bench.build import build_from_raw, verify_store
 from nasbench_suite.bench.cost import NetConfig, cost
 from nasbench_suite.bench.datasets import NB201_DATASETS as DATASET_NAMES
@@ -74,10 +74,7 @@ def test_latency_zen_and_classes(store):
 def test_provenance_names_source_and_checksum(store, raw_dir):
     cols = store.manifest["columns"]
     assert cols["test_acc@cifar10"]["source"] == "nats-bench-landscape/nats_bench.csv"
-    sums = dict(
-        (line.split()[1].removeprefix("./"), line.split()[0])
-        for line in (raw_dir / "SHA256SUMS").read_text().splitlines()
-    )
+    sums = checksums.read_sums(raw_dir / "SHA256SUMS", "")
     for name, spec in cols.items():
         assert spec["source"] in sums or spec["source"] in ("computed", "absent"), name
         if spec["source"] in sums:
@@ -151,9 +148,7 @@ def test_invariants_catch_wrong_values(tmp_path, store):
     col = blob[spec["offset"] : spec["offset"] + 15625 * 8].view("<f8")
     col[col > 94.0] = 50.0  # lose the published optimum
     blob.tofile(copy / "arrays.bin")
-    from nasbench_suite.bench.sources import sha256
-
-    manifest["arrays_sha256"] = sha256(copy / "arrays.bin")
+    manifest["arrays_sha256"] = checksums.sha256_file(copy / "arrays.bin")
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DataError, match="best test_acc@cifar10 is .* published 94.37"):
         verify_store(copy)

@@ -185,12 +185,12 @@ def test_missing_sums_or_raw_is_named(raw, tmp_path):
 
 
 def test_inconsistent_json_is_rejected(tmp_path):
-    from nasbench_suite.bench.sources import sha256
+    from nasbench_suite.checksums import sha256_file
 
     dst = tmp_path / "raw"
     dst.mkdir()
     (dst / S.RAW_FILE).write_text(json.dumps({"00000000": {"test_acc": [1, 2, 3]}}))
-    (dst / S.SUMS).write_text(f"{sha256(dst / S.RAW_FILE)}  {S.RAW_FILE}\n")
+    (dst / S.SUMS).write_text(f"{sha256_file(dst / S.RAW_FILE)}  {S.RAW_FILE}\n")
     with pytest.raises(DataError, match="should map 6561"):
         S.open_store(tmp_path / "store", dst)
 
