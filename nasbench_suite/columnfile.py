@@ -1,9 +1,11 @@
 """The on-disk layout every store of the suite shares: ``arrays.bin`` plus ``manifest.json``.
 
 ``arrays.bin`` holds the columns back to back, little-endian, in the order the writer names;
-the manifest's ``columns`` maps each name to ``{"dtype", "shape", "offset"}`` (the *layout*).
-The NB201, NAS-Bench-Graph and NAS-Bench-Macro stores add their own manifest keys and checks
-around these helpers; none of them involves a pickle.
+the manifest's ``columns`` maps each name to ``{"dtype", "shape", "offset"}`` (the *layout*)
+and ``arrays_sha256`` / ``arrays_bytes`` describe ``arrays.bin``. :func:`write_store` writes
+both into a temporary folder and swaps it into place, so a store is complete or absent. The
+NB201, NAS-Bench-Graph and NAS-Bench-Macro stores add their own manifest keys, target checks
+and load checks around these helpers; none of them involves a pickle.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from nasbench_suite.checksums import sha256_file
+from nasbench_suite.errors import DataError
 
 ARRAYS = "arrays.bin"
 MANIFEST = "manifest.json"
@@ -58,6 +63,47 @@ def column_views(blob: np.ndarray, layout: Mapping[str, dict],
         view.flags.writeable = False
         columns[name] = view
     return columns
+
+
+def write_store(
+    out: Path, columns: Mapping[str, np.ndarray], names: Iterable[str], meta: dict, *,
+    prefix: str, column_info: Mapping[str, dict] | None = None,
+    swap: Callable[[Path, Path], None] | None = None,
+) -> Path:
+    """Write a store folder atomically: ``arrays.bin`` and ``manifest.json`` into a temporary
+    folder beside ``out``, then swap it into place (the caller has checked ``out``).
+
+    Args:
+        out: the store folder.
+        columns / names: the columns and the order they are written in.
+        meta: the manifest's own keys; ``arrays_sha256``, ``arrays_bytes`` and ``columns`` (the
+            layout, each entry merged with ``column_info[name]`` when given) are added.
+        prefix: name prefix of the temporary folders (``.nb-macro-``).
+        swap: moves the finished folder to ``out``; default :func:`replace_dir`.
+
+    Raises:
+        DataError: the folder beside ``out`` cannot be created.
+    """
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
+    except OSError as exc:
+        raise DataError(f"cannot create the store folder {out} ({exc.strerror or exc})") from None
+    try:
+        layout, nbytes = write_arrays(tmp / ARRAYS, columns, names)
+        if column_info is not None:
+            layout = {name: {**spec, **column_info[name]} for name, spec in layout.items()}
+        write_manifest(tmp / MANIFEST, {**meta, "arrays_sha256": sha256_file(tmp / ARRAYS),
+                                        "arrays_bytes": nbytes, "columns": layout})
+        if swap is None:
+            replace_dir(tmp, out, prefix + "old-")
+        else:
+            swap(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 def replace_dir(tmp: Path, out: Path, prefix: str) -> None:

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from nasbench_suite import columnfile
+from nasbench_suite import checksums, columnfile
+from nasbench_suite.errors import DataError
 
 
 def test_columns_round_trip_little_endian_read_only(tmp_path):
@@ -48,3 +49,21 @@ def test_replace_dir_swaps_and_leaves_nothing_behind(tmp_path):
     tmp.mkdir()
     columnfile.replace_dir(tmp, empty, ".old-")
     assert empty.is_dir() and not tmp.exists()
+
+
+def test_write_store_adds_checksum_layout_and_column_info(tmp_path):
+    cols = {"x": np.arange(4, dtype=np.int64), "y": np.ones(2)}
+    out = columnfile.write_store(tmp_path / "s", cols, ["y", "x"], {"kind": "test"},
+                                 prefix=".t-", column_info={"x": {"note": "n"}, "y": {}})
+    manifest = json.loads((out / columnfile.MANIFEST).read_text())
+    assert manifest["kind"] == "test" and manifest["arrays_bytes"] == 48
+    assert manifest["arrays_sha256"] == checksums.sha256_file(out / columnfile.ARRAYS)
+    assert manifest["columns"]["x"] == {"dtype": "<i8", "shape": [4], "offset": 16, "note": "n"}
+    seen = []
+    columnfile.write_store(out, cols, ["x"], {}, prefix=".t-",
+                           swap=lambda tmp, dst: seen.append((tmp.name, dst)))
+    assert seen[0][0].startswith(".t-") and seen[0][1] == out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]  # the unused temp folder is gone
+    (tmp_path / "file").write_text("")
+    with pytest.raises(DataError, match=r"^cannot create the store folder .*file/s \("):
+        columnfile.write_store(tmp_path / "file" / "s", cols, ["x"], {}, prefix=".t-")

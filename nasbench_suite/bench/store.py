@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,32 +71,11 @@ def write_store(
     if missing:
         raise ValueError(f"columns without provenance: {missing}")
     check_store_target(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
-    except OSError as exc:
-        raise DataError(f"cannot create the store folder {out} ({exc.strerror or exc})") from None
-    try:
-        layout, offset = columnfile.write_arrays(tmp / ARRAYS, columns, sorted(columns))
-        manifest = {
-            "format": FORMAT,
-            "n_cells": N_CELLS,
-            "datasets": list(NB201_DATASETS),
-            "seeds": list(SEEDS),
-            "built_by": f"nasbench-suite {__version__}",
-            **meta,
-            "arrays_sha256": checksums.sha256_file(tmp / ARRAYS),
-            "arrays_bytes": offset,
-            "columns": {
-                name: {**layout[name], **provenance[name].__dict__} for name in sorted(columns)
-            },
-        }
-        columnfile.write_manifest(tmp / MANIFEST, manifest)
-        _swap_in(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    meta = {"format": FORMAT, "n_cells": N_CELLS, "datasets": list(NB201_DATASETS),
+            "seeds": list(SEEDS), "built_by": f"nasbench-suite {__version__}", **meta}
+    info = {name: provenance[name].__dict__ for name in columns}
+    return columnfile.write_store(out, columns, sorted(columns), meta, prefix=".store-",
+                                  column_info=info, swap=_swap_in)
 
 
 def check_store_target(out: Path) -> None:

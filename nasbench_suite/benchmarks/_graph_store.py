@@ -27,8 +27,6 @@ import io
 import json
 import math
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,18 +212,7 @@ def _write(columns: dict[str, np.ndarray], meta: dict, out: Path) -> Path:
     if out.exists() and not _is_store(out):
         raise DataError(f"{out} exists and is not a NAS-Bench-Graph store; not replacing it "
                         "(remove it or name another folder)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".nb-graph-store-", dir=out.parent))
-    try:
-        layout, nbytes = columnfile.write_arrays(tmp / ARRAYS, columns, sorted(columns))
-        manifest = {**meta, "arrays_sha256": checksums.sha256_file(tmp / ARRAYS),
-                    "arrays_bytes": nbytes, "columns": layout}
-        columnfile.write_manifest(tmp / MANIFEST, manifest)
-        columnfile.replace_dir(tmp, out, ".nb-graph-old-")
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return columnfile.write_store(out, columns, sorted(columns), meta, prefix=".nb-graph-")
 
 
 def _is_store(path: Path) -> bool:

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -120,20 +118,9 @@ def write_store(columns: dict[str, np.ndarray], source_sha: str, out: Path) -> P
     if out.exists() and any(out.iterdir()) and not _ours(out):
         raise DataError(f"{out} exists and is not a nb-macro store this suite wrote; refusing to "
                         "replace it (name another folder with $NASBENCH_SUITE_MACRO_STORE)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".nb-macro-", dir=out.parent))
-    try:
-        layout, nbytes = columnfile.write_arrays(tmp / ARRAYS, columns, COLUMNS)
-        manifest = {"kind": KIND, "format": FORMAT, "built_by": f"nasbench-suite {__version__}",
-                    "source": RAW_FILE, "source_sha256": source_sha,
-                    "arrays_sha256": checksums.sha256_file(tmp / ARRAYS), "arrays_bytes": nbytes,
-                    "columns": layout}
-        columnfile.write_manifest(tmp / MANIFEST, manifest)
-        columnfile.replace_dir(tmp, out, ".nb-macro-old-")
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    meta = {"kind": KIND, "format": FORMAT, "built_by": f"nasbench-suite {__version__}",
+            "source": RAW_FILE, "source_sha256": source_sha}
+    return columnfile.write_store(out, columns, COLUMNS, meta, prefix=".nb-macro-")
 
 
 def _ours(folder: Path) -> bool:

@@ -122,13 +122,9 @@ def test_structurally_wrong_tables_are_refused(tmp_path):
         gs.read_table(path, "cora")
 
 
-def test_store_is_atomic_checksummed_and_never_replaces_foreign_folders(tmp_path, store_dir):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("keep me")
-    with pytest.raises(DataError, match="not a NAS-Bench-Graph store"):
-        gs.build_store(RAW, foreign)
-    assert (foreign / "notes.txt").read_text() == "keep me"
+def test_store_is_atomic_checksummed_and_never_replaces_foreign_folders(
+        tmp_path, store_dir, refuses_foreign_folder):
+    refuses_foreign_folder(lambda out: gs.build_store(RAW, out), "not a NAS-Bench-Graph store")
     copy = tmp_path / "copy"
     shutil.copytree(store_dir, copy)
     data = bytearray((copy / gs.ARRAYS).read_bytes())

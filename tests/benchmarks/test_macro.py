@@ -221,13 +221,8 @@ def test_corrupt_store_is_named_and_rebuilt_only_when_ours(raw, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no temp folders left
 
 
-def test_never_replaces_a_folder_it_did_not_write(raw, tmp_path):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("keep me")
-    with pytest.raises(DataError, match="refusing to replace"):
-        S.open_store(foreign, raw)
-    assert (foreign / "notes.txt").read_text() == "keep me"
+def test_never_replaces_a_folder_it_did_not_write(raw, refuses_foreign_folder):
+    refuses_foreign_folder(lambda out: S.open_store(out, raw), "refusing to replace")
 
 
 def test_existing_store_loads_without_raw(raw, tmp_path, monkeypatch):
