@@ -13,6 +13,7 @@ from nasbench_suite.bench.cost import NetConfig, cost
 from nasbench_suite.bench.datasets import NB201_DATASETS as DATASET_NAMES
 from nasbench_suite.bench.store import PUBLISHED_OPTIMA, REQUIRED, Store, open_store
 from nasbench_suite.errors import DataError, UnknownNameError
+from tests.helpers import flip_byte
 
 
 def test_published_optima_are_reproduced(store):
@@ -123,9 +124,7 @@ def test_missing_raw_file_and_missing_sums(raw_copy, tmp_path):
 def test_corrupt_or_truncated_store_fails_by_name(tmp_path, store):
     copy = tmp_path / "store"
     shutil.copytree(store.path, copy)
-    blob = bytearray((copy / "arrays.bin").read_bytes())
-    blob[1000] ^= 0xFF
-    (copy / "arrays.bin").write_bytes(bytes(blob))
+    blob = flip_byte(copy / "arrays.bin", 1000)
     with pytest.raises(DataError, match="arrays.bin is corrupt"):
         Store.load(copy)
     (copy / "arrays.bin").write_bytes(bytes(blob[:-8]))

@@ -17,6 +17,7 @@ from nasbench_suite.benchmarks.base import Observation, create_benchmark, list_b
 from nasbench_suite.benchmarks.graph import FINAL, NBGraphBenchmark
 from nasbench_suite.errors import ArchError, DataError, NasBenchError, UnknownNameError
 from nasbench_suite.spaces.graph import OPS
+from tests.helpers import flip_byte
 
 arch_mod = pytest.importorskip("nas_bench_graph.architecture")
 RAW = gs.default_raw_dir()
@@ -127,9 +128,7 @@ def test_store_is_atomic_checksummed_and_never_replaces_foreign_folders(
     refuses_foreign_folder(lambda out: gs.build_store(RAW, out), "not a NAS-Bench-Graph store")
     copy = tmp_path / "copy"
     shutil.copytree(store_dir, copy)
-    data = bytearray((copy / gs.ARRAYS).read_bytes())
-    data[1000] ^= 0xFF
-    (copy / gs.ARRAYS).write_bytes(bytes(data))
+    flip_byte(copy / gs.ARRAYS, 1000)
     with pytest.raises(DataError, match="corrupt or truncated"):
         gs.load_store(copy)
     gs.build_store(RAW, copy)  # a store of ours is replaced in place

@@ -13,6 +13,7 @@ from nasbench_suite.benchmarks import _macro_store as S
 from nasbench_suite.benchmarks.base import Observation, create_benchmark, list_benchmarks
 from nasbench_suite.benchmarks.macro import MacroBenchmark, published_best
 from nasbench_suite.errors import ArchError, DataError, NasBenchError, UnknownNameError
+from tests.helpers import flip_byte
 
 
 @pytest.fixture(scope="session")
@@ -166,9 +167,7 @@ def _copy_raw(raw, tmp_path):
 
 def test_corrupt_raw_file_is_named(raw, tmp_path):
     dst = _copy_raw(raw, tmp_path)
-    data = bytearray((dst / S.RAW_FILE).read_bytes())
-    data[100] ^= 1
-    (dst / S.RAW_FILE).write_bytes(bytes(data))
+    flip_byte(dst / S.RAW_FILE, 100)
     with pytest.raises(DataError, match="nas-bench-macro_cifar10.json is corrupt"):
         S.open_store(tmp_path / "store", dst)
     assert not (tmp_path / "store").exists()
@@ -205,9 +204,7 @@ def test_aliases_with_different_records_are_rejected(raw, tmp_path, table):
 def test_corrupt_store_is_named_and_rebuilt_only_when_ours(raw, tmp_path):
     store = tmp_path / "store"
     S.open_store(store, raw)
-    blob = bytearray((store / S.ARRAYS).read_bytes())
-    blob[10] ^= 1
-    (store / S.ARRAYS).write_bytes(bytes(blob))
+    blob = flip_byte(store / S.ARRAYS, 10)
     with pytest.raises(DataError, match="arrays.bin is corrupt"):
         S.load_store(store)
     (store / S.ARRAYS).write_bytes(bytes(blob[:-8]))
