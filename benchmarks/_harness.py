@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+#: Three NB201 cells the training and network scripts time: all 3x3 convs, ResNet-like, light.
+CELLS = {
+    "all_3x3": "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
+               "nor_conv_3x3~2|",
+    "resnet_like": "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|",
+    "light": "|avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~1|"
+             "avg_pool_3x3~2|",
+}
 
 
 def summary(values: Sequence[float], scale: float = 1.0, digits: int = 4) -> dict:
@@ -28,6 +36,16 @@ def summary(values: Sequence[float], scale: float = 1.0, digits: int = 4) -> dic
     median = v[mid] if len(v) % 2 else 0.5 * (v[mid - 1] + v[mid])
     return {"min": round(v[0], digits), "median": round(median, digits),
             "max": round(v[-1], digits), "n": len(v)}
+
+
+def best_of(fn: Callable[[], Any], repeat: int = 7) -> float:
+    """Best wall time of ``repeat`` calls of ``fn`` (seconds; a busy machine only slows a call)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def interleave(cases: dict[str, Callable[[], Any]], repeats: int, inner: int = 1) -> dict:
@@ -103,8 +121,8 @@ def git_commit() -> str | None:
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
                              capture_output=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO, text=True, capture_output=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               text=True, capture_output=True, check=False).stdout.strip()
         return rev + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return None

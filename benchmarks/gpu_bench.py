@@ -31,15 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from _harness import emit, summary  # noqa: E402
+from _harness import CELLS, emit, summary
 
-CELLS = {
-    "all_3x3": "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
-               "nor_conv_3x3~2|",
-    "resnet_like": "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|",
-    "light": "|avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~1|"
-             "avg_pool_3x3~2|",
-}
 NB201_DARTS_V1_S_PER_EPOCH = 10890 / 50
 
 

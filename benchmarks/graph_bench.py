@@ -24,15 +24,8 @@ from nasbench_suite.benchmarks import _graph_store as gs
 from nasbench_suite.benchmarks.graph import NBGraphBenchmark
 from nasbench_suite.spaces.base import create_space
 
-
-def best_of(fn, repeat: int = 7) -> float:
-    """Best wall time of ``repeat`` calls (seconds)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import best_of
 
 
 def median_single_call_us(fn, args, batches: int = 50) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 import timeit
@@ -21,15 +22,8 @@ import numpy as np
 from nasbench_suite.benchmarks import _macro_store as S
 from nasbench_suite.benchmarks.base import create_benchmark
 
-
-def best_of(fn, repeat: int = 7) -> float:
-    """Best wall time of ``repeat`` calls (seconds)."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import best_of
 
 
 def per_call_us(fn, number: int = 20000, repeat: int = 5) -> float:

@@ -28,15 +28,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import emit, interleave, ratios, summary  # noqa: E402
+from _harness import CELLS, emit, interleave, ratios, summary
 
-CELLS = {
-    "all_3x3": "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
-               "nor_conv_3x3~2|",
-    "resnet_like": "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|",
-    "light": "|avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~1|"
-             "avg_pool_3x3~2|",
-}
 BATCH = 64
 
 

@@ -17,7 +17,7 @@ import shutil
 import numpy as np
 import pytest
 
-from nasbench_suite import safeload
+from nasbench_suite import checksums, safeload
 from nasbench_suite.cli import main
 from nasbench_suite.errors import DataError
 from tests.gadgets import KINDS, gadget, gadget_bytes, reduced_calls
@@ -138,7 +138,7 @@ def test_poisoned_raw_pickle_with_matching_sums_refused(tmp_path, capsys, raw_di
     lines = sums.read_text().splitlines()
     sums.unlink()
     sums.write_text("\n".join(
-        f"{sources.sha256(raw / name)}  ./{name}" if line.endswith(name) else line
+        f"{checksums.sha256_file(raw / name)}  ./{name}" if line.endswith(name) else line
         for line in lines) + "\n")
     code, err = _exit_and_message(
         capsys, ["data", "build", "--raw", str(raw), "--out", str(tmp_path / "store")])
@@ -215,8 +215,6 @@ def test_no_other_unpickling_in_the_project():
 def test_query_building_a_missing_store_from_poisoned_raw(tmp_path, capsys, raw_dir,
                                                            monkeypatch):
     """`query` builds a missing store on first use: the same checks apply."""
-    from nasbench_suite.bench import sources
-
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw, symlinks=False, copy_function=os.symlink)
     marker, name = tmp_path / "pwned", "constrained-tpe/metric_vals.pkl"
@@ -225,7 +223,7 @@ def test_query_building_a_missing_store_from_poisoned_raw(tmp_path, capsys, raw_
     sums = raw / "SHA256SUMS"
     text = sums.read_text()
     sums.unlink()
-    sums.write_text("\n".join(f"{sources.sha256(raw / name)}  ./{name}" if line.endswith(name)
+    sums.write_text("\n".join(f"{checksums.sha256_file(raw / name)}  ./{name}" if line.endswith(name)
                               else line for line in text.splitlines()) + "\n")
     monkeypatch.setenv("NASBENCH_SUITE_RAW", str(raw))
     monkeypatch.setenv("NASBENCH_SUITE_STORE", str(tmp_path / "store"))

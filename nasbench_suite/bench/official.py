@@ -23,6 +23,7 @@ import bz2
 import gc
 import hashlib
 import io
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_suite import safeload
+from nasbench_suite import checksums, safeload
 from nasbench_suite.bench import sources
 from nasbench_suite.bench.build import _fill_missing, add_derived, check_invariants
 from nasbench_suite.bench.datasets import SEEDS
@@ -93,14 +94,14 @@ def _load_pth(path: Path) -> Any:
         raise DataError(f"{exc}; {_FIX}") from None
 
 
-def _load_pbz2(path: Path, digest: "hashlib._Hash | None" = None) -> Any:
+def _load_pbz2(path: Path, digest: hashlib._Hash | None = None) -> Any:
     """Load a bz2-compressed pickle, feeding its bytes to ``digest`` when given."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(f"cannot read {path} ({exc.strerror}); {_FIX}") from exc
     if digest is not None:
-        digest.update(f"{sources.sha256_bytes(data)}  {path.name}\n".encode())
+        digest.update(f"{checksums.sha256_bytes(data)}  {path.name}\n".encode())
     try:
         data = bz2.decompress(data)
     except (OSError, ValueError, EOFError) as exc:
@@ -135,7 +136,7 @@ def _benchmark_dict(obj: Any, path: Path) -> tuple[Any, Entries]:
     return obj["meta_archs"], entries()
 
 
-def _archive(folder: Path, digest: "hashlib._Hash") -> tuple[Any, Entries]:
+def _archive(folder: Path, digest: hashlib._Hash) -> tuple[Any, Entries]:
     """``meta_archs`` and per-cell entries of a NATS-Bench ``-simple`` / ``-full`` folder."""
     meta = _load_pbz2(folder / META, digest)
     if not isinstance(meta, dict) or "meta_archs" not in meta:
@@ -175,7 +176,7 @@ def open_official(path: Path) -> tuple[str, Any, Entries, Callable[[], str]]:
     if not path.is_file():
         raise DataError(f"official benchmark file {path} does not exist; check the path to "
                         f"{_WHAT}")
-    checksum = sources.sha256(path)
+    checksum = checksums.sha256_file(path)
     if path.name.endswith(".pbz2"):
         with _no_gc():
             archs, entries = _benchmark_dict(_load_pbz2(path), path)
@@ -226,7 +227,7 @@ def _train_time(run: dict) -> float:
 
 def _mean(values: list[float]) -> float:
     """Mean of the non-NaN values (NaN when there are none)."""
-    finite = [v for v in values if v == v]
+    finite = [v for v in values if not math.isnan(v)]
     return sum(finite) / len(finite) if finite else _NAN
 
 

@@ -9,13 +9,13 @@ pickles are read through :mod:`nasbench_suite.safeload` all the same.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from nasbench_suite.checksums import require_dir, verify_files
 from nasbench_suite.errors import DataError
 from nasbench_suite.space.codec import N_CELLS, OPS, ops_to_code, parse_arch
 
@@ -34,20 +34,6 @@ _FIX = "re-copy the raw folder (see SOURCES.md there) or name an intact one with
 # NASLib tuples: op codes and edge order differ from NB201's (see SOURCES.md).
 _NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
 _NASLIB_EDGE_ORDER = (0, 1, 3, 2, 4, 5)  # arch-string edge i is NASLib position _NASLIB_EDGE_ORDER[i]
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_bytes(data) -> str:
-    """Hex SHA-256 of a bytes-like object (e.g. a uint8 array)."""
-    return hashlib.sha256(memoryview(data)).hexdigest()
 
 
 def required_files() -> list[str]:
@@ -70,21 +56,9 @@ def verify_raw(raw: Path) -> dict[str, str]:
     """
     from nasbench_suite.bench.raw_checksums import KNOWN_RAW_SHA256
 
-    raw = Path(raw)
-    if not raw.is_dir():
-        raise DataError(f"raw NB201 folder {raw} does not exist; {_FIX} or set $NASBENCH_SUITE_RAW")
-    for name, digest in sorted(KNOWN_RAW_SHA256.items()):
-        path = raw / name
-        if not path.is_file():
-            raise DataError(f"raw file {path} is missing; {_FIX}")
-        actual = sha256(path)
-        if actual != digest:
-            raise DataError(
-                f"raw file {path} is corrupt, truncated or altered (sha256 {actual[:12]}..., "
-                f"the published file has {digest[:12]}...; a SHA256SUMS beside it is not "
-                f"trusted); {_FIX}"
-            )
-    return dict(KNOWN_RAW_SHA256)
+    raw = require_dir(raw, "raw NB201 folder", f"{_FIX} or set $NASBENCH_SUITE_RAW")
+    return verify_files(raw, KNOWN_RAW_SHA256, label="raw file", fix=_FIX,
+                        source="the checksums shipped with the suite, not a SHA256SUMS beside it")
 
 
 def _unpickle(data: bytes, where: Path):
@@ -161,7 +135,7 @@ def read_twelve_epoch(raw: Path) -> dict[str, np.ndarray]:
         order = np.asarray(frame["arch"], dtype=np.int64)
         if not np.array_equal(order, np.arange(N_CELLS)):
             raise DataError(f"{path} is not in NB201 index order; {_FIX}")
-        col = lambda name: np.asarray(frame[name], dtype=float)  # noqa: E731
+        col = lambda name: np.asarray(frame[name], dtype=float)
         return {
             "valid_acc_12ep@cifar10-valid": col("cifar10-val"),
             "test_acc_12ep@cifar10": col("cifar10-test"),

@@ -12,22 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from nasbench_suite import __version__
+from nasbench_suite import __version__, checksums, columnfile
 from nasbench_suite.bench.datasets import NB201_DATASETS, SEEDS, dataset_name
 from nasbench_suite.errors import DataError, unknown
 from nasbench_suite.paths import default_raw_dir, default_store_dir
 from nasbench_suite.space.codec import N_CELLS, IndexMap
 
 FORMAT = 1
-ARRAYS = "arrays.bin"
-MANIFEST = "manifest.json"
+ARRAYS = columnfile.ARRAYS
+MANIFEST = columnfile.MANIFEST
 # Fields every dataset must have without NaN (cifar10 has no validation split, cifar10-valid no
 # test split in the public sources; see bench/datasets.py).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -72,41 +71,11 @@ def write_store(
     if missing:
         raise ValueError(f"columns without provenance: {missing}")
     check_store_target(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".store-", dir=out.parent))
-    except OSError as exc:
-        raise DataError(f"cannot create the store folder {out} ({exc.strerror or exc})") from None
-    layout, offset = {}, 0
-    try:
-        with open(tmp / ARRAYS, "wb") as handle:
-            for name in sorted(columns):
-                arr = np.ascontiguousarray(columns[name])
-                arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
-                handle.write(arr.tobytes())
-                layout[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset}
-                offset += arr.nbytes
-        from nasbench_suite.bench.sources import sha256
-
-        manifest = {
-            "format": FORMAT,
-            "n_cells": N_CELLS,
-            "datasets": list(NB201_DATASETS),
-            "seeds": list(SEEDS),
-            "built_by": f"nasbench-suite {__version__}",
-            **meta,
-            "arrays_sha256": sha256(tmp / ARRAYS),
-            "arrays_bytes": offset,
-            "columns": {
-                name: {**layout[name], **provenance[name].__dict__} for name in sorted(columns)
-            },
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        _swap_in(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    meta = {"format": FORMAT, "n_cells": N_CELLS, "datasets": list(NB201_DATASETS),
+            "seeds": list(SEEDS), "built_by": f"nasbench-suite {__version__}", **meta}
+    info = {name: provenance[name].__dict__ for name in columns}
+    return columnfile.write_store(out, columns, sorted(columns), meta, prefix=".store-",
+                                  column_info=info, swap=_swap_in)
 
 
 def check_store_target(out: Path) -> None:
@@ -177,7 +146,7 @@ class Store:
         self.datasets: tuple[str, ...] = tuple(manifest.get("datasets", NB201_DATASETS))
 
     @classmethod
-    def load(cls, path: Path) -> "Store":
+    def load(cls, path: Path) -> Store:
         """Load a store folder; raises :class:`DataError` naming the bad file."""
         path = Path(path)
         manifest_path, arrays_path = path / MANIFEST, path / ARRAYS
@@ -203,20 +172,10 @@ class Store:
             raise DataError(f"store file {arrays_path} is missing; {_FIX_STORE}") from None
         if blob.size != expected:
             raise DataError(f"store file {arrays_path} has {blob.size} bytes, expected {expected} (truncated?); {_FIX_STORE}")
-        from nasbench_suite.bench.sources import sha256_bytes
-
-        read_sha256 = sha256_bytes(blob)
+        read_sha256 = checksums.sha256_bytes(blob)
         if read_sha256 != manifest.get("arrays_sha256"):
             raise DataError(f"store file {arrays_path} is corrupt (checksum differs from its manifest); {_FIX_STORE}")
-        columns = {}
-        for name, spec in layout.items():
-            dtype = np.dtype(spec["dtype"])
-            count = int(np.prod(spec["shape"]))
-            start = int(spec["offset"])
-            view = blob[start : start + count * dtype.itemsize].view(dtype).reshape(spec["shape"])
-            view.flags.writeable = False
-            columns[name] = view
-        store = cls(path, manifest, columns)
+        store = cls(path, manifest, columnfile.column_views(blob, layout))
         store.read_sha256 = read_sha256  # of the bytes actually read (recorded by the runner)
         store.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
         return store

@@ -23,26 +23,23 @@ from __future__ import annotations
 
 import base64
 import csv
-import hashlib
 import io
 import json
 import math
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from nasbench_suite import __version__, safeload
+from nasbench_suite import __version__, checksums, columnfile, safeload
 from nasbench_suite.errors import DataError, unknown
-from nasbench_suite.paths import REPO_DIR, in_checkout
+from nasbench_suite.paths import store_dir
 from nasbench_suite.spaces.graph import OPS, PROTEINS_OPS, stored_hashes
 
 FORMAT = "nb-graph-store/1"
-ARRAYS = "arrays.bin"
-MANIFEST = "manifest.json"
+ARRAYS = columnfile.ARRAYS
+MANIFEST = columnfile.MANIFEST
 PACKAGE = "nas-bench-graph"
 PACKAGE_VERSION = "1.4.0"
 DATASETS: tuple[str, ...] = (
@@ -101,21 +98,7 @@ def _installed_light_dir() -> Path | None:
 
 def default_store_dir() -> Path:
     """``$NASBENCH_SUITE_NBGRAPH_STORE``, else ``data/nb-graph-store`` in a checkout."""
-    env = os.environ.get("NASBENCH_SUITE_NBGRAPH_STORE")
-    if env:
-        return Path(env)
-    if in_checkout():
-        return REPO_DIR / "data" / "nb-graph-store"
-    return Path.home() / ".cache" / "nasbench-suite" / "nb-graph-store"
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return store_dir("NASBENCH_SUITE_NBGRAPH_STORE", "nb-graph-store")
 
 
 def installed_record() -> dict[str, str]:
@@ -144,28 +127,17 @@ def verify_raw(raw: Path) -> dict[str, str]:
     Raises:
         DataError: naming the missing or mismatching file (or a RECORD that disagrees).
     """
-    raw = Path(raw)
-    if not raw.is_dir():
-        raise DataError(f"NAS-Bench-Graph light tables folder {raw} does not exist; {_FIX}")
+    raw = checksums.require_dir(raw, "NAS-Bench-Graph light tables folder", _FIX)
     installed = _installed_light_dir()
     same = installed is not None and installed.resolve() == raw.resolve()
     record = installed_record() if same else {}  # the package's RECORD describes its own files
-    out = {}
-    for dataset in DATASETS:
-        path = raw / f"{dataset}.bench"
-        if not path.is_file():
-            raise DataError(f"NAS-Bench-Graph table {path} is missing; {_FIX}")
-        actual = sha256(path)
-        if actual != SHA256[dataset]:
-            raise DataError(
-                f"NAS-Bench-Graph table {path} is corrupt or not version {PACKAGE_VERSION} "
-                f"(sha256 {actual[:12]}..., expected {SHA256[dataset][:12]}...); {_FIX}"
-            )
-        if dataset in record and record[dataset] != SHA256[dataset]:
+    for dataset, digest in record.items():
+        if dataset in SHA256 and digest != SHA256[dataset]:
             raise DataError(f"the installed {PACKAGE} RECORD lists {dataset}.bench with another "
                             f"checksum than version {PACKAGE_VERSION}; {_FIX}")
-        out[path.name] = actual
-    return out
+    expected = {f"{dataset}.bench": SHA256[dataset] for dataset in DATASETS}
+    return checksums.verify_files(raw, expected, label="NAS-Bench-Graph table", fix=_FIX,
+                                  source=f"{PACKAGE} {PACKAGE_VERSION}")
 
 
 # --- restricted reading -------------------------------------------------------------------------
@@ -240,31 +212,7 @@ def _write(columns: dict[str, np.ndarray], meta: dict, out: Path) -> Path:
     if out.exists() and not _is_store(out):
         raise DataError(f"{out} exists and is not a NAS-Bench-Graph store; not replacing it "
                         "(remove it or name another folder)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".nb-graph-store-", dir=out.parent))
-    try:
-        layout, offset = {}, 0
-        with open(tmp / ARRAYS, "wb") as handle:
-            for name in sorted(columns):
-                arr = np.ascontiguousarray(columns[name])
-                arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
-                handle.write(arr.tobytes())
-                layout[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset}
-                offset += arr.nbytes
-        manifest = {**meta, "arrays_sha256": sha256(tmp / ARRAYS), "arrays_bytes": offset,
-                    "columns": layout}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=".nb-graph-old-", dir=out.parent))
-            os.replace(out, old / "store")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return columnfile.write_store(out, columns, sorted(columns), meta, prefix=".nb-graph-")
 
 
 def _is_store(path: Path) -> bool:
@@ -296,20 +244,16 @@ def load_store(path: Path) -> GraphStore:
     fix = "rebuild it with nasbench_suite.benchmarks._graph_store.build_store (or delete it)"
     try:
         manifest = json.loads((path / MANIFEST).read_text())
-        data = (path / ARRAYS).read_bytes()
+        blob = np.fromfile(path / ARRAYS, dtype=np.uint8)
     except (OSError, ValueError) as exc:
         raise DataError(f"NAS-Bench-Graph store {path} is unreadable ({exc}); {fix}") from None
     if manifest.get("format") != FORMAT:
         raise DataError(f"{path} is not a {FORMAT} store; {fix}")
-    if len(data) != manifest.get("arrays_bytes") or (
-        hashlib.sha256(data).hexdigest() != manifest.get("arrays_sha256")
+    if blob.size != manifest.get("arrays_bytes") or (
+        checksums.sha256_bytes(blob) != manifest.get("arrays_sha256")
     ):
         raise DataError(f"NAS-Bench-Graph store {path / ARRAYS} is corrupt or truncated; {fix}")
-    columns = {}
-    for name, spec in manifest["columns"].items():
-        dtype = np.dtype(spec["dtype"])
-        count = int(np.prod(spec["shape"]))
-        columns[name] = np.frombuffer(data, dtype, count, spec["offset"]).reshape(spec["shape"])
+    columns = columnfile.column_views(blob, manifest["columns"])
     return GraphStore(path, manifest, columns)
 
 

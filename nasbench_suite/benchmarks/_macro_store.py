@@ -28,21 +28,19 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from nasbench_suite import checksums, columnfile
 from nasbench_suite.errors import DataError
-from nasbench_suite.paths import REPO_DIR, in_checkout
+from nasbench_suite.paths import env_or_shared, store_dir
 from nasbench_suite.spaces.macro import N_CLASSES, N_LAYERS, SIZE, _all_digits, _canonical_table
 
 RAW_FILE = "nas-bench-macro_cifar10.json"
-SUMS = "SHA256SUMS"
-ARRAYS = "arrays.bin"
-MANIFEST = "manifest.json"
+SUMS = checksums.SUMS
+ARRAYS = columnfile.ARRAYS
+MANIFEST = columnfile.MANIFEST
 KIND = "nasbench-suite nb-macro store"
 FORMAT = 1
 COLUMNS = ("canonical", "flops", "params", "test_acc", "test_acc_seeds", "test_acc_std")
@@ -52,57 +50,30 @@ _FIX_STORE = "delete that folder to let the suite rebuild it"
 
 def default_raw_dir() -> Path | None:
     """``$NASBENCH_SUITE_MACRO_RAW``, else ``../shared/nb-macro`` beside the checkout or the cwd."""
-    env = os.environ.get("NASBENCH_SUITE_MACRO_RAW")
-    if env:
-        return Path(env)
-    for candidate in (REPO_DIR.parent / "shared" / "nb-macro", Path.cwd().parent / "shared" / "nb-macro"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    return env_or_shared("NASBENCH_SUITE_MACRO_RAW", "nb-macro")
 
 
 def default_store_dir() -> Path:
     """``$NASBENCH_SUITE_MACRO_STORE``, else ``data/nb-macro-store`` (checkout) or ~/.cache."""
-    env = os.environ.get("NASBENCH_SUITE_MACRO_STORE")
-    if env:
-        return Path(env)
-    if in_checkout():
-        return REPO_DIR / "data" / "nb-macro-store"
-    return Path.home() / ".cache" / "nasbench-suite" / "nb-macro-store"
+    return store_dir("NASBENCH_SUITE_MACRO_STORE", "nb-macro-store")
 
 
 def listed_sha256(raw: Path) -> str:
     """The SHA-256 ``SHA256SUMS`` lists for the raw JSON (reads no data)."""
-    sums = Path(raw) / SUMS
-    if not sums.is_file():
-        raise DataError(f"{sums} is missing; {_FIX}")
-    for line in sums.read_text().splitlines():
-        digest, _, name = line.strip().partition("  ")
-        if name.removeprefix("./") == RAW_FILE:
-            return digest
-    raise DataError(f"{sums} does not list {RAW_FILE}; {_FIX}")
+    return checksums.listed(raw, [RAW_FILE], _FIX)[RAW_FILE]
 
 
 def read_raw(raw: Path) -> tuple[dict[str, np.ndarray], str]:
     """Check and read the raw JSON; returns (columns, its sha256)."""
-    from nasbench_suite.bench.sources import sha256
-
-    raw = Path(raw)
-    if not raw.is_dir():
-        raise DataError(f"raw NAS-Bench-Macro folder {raw} does not exist; {_FIX}")
-    expected = listed_sha256(raw)
+    raw = checksums.require_dir(raw, "raw NAS-Bench-Macro folder", _FIX)
+    sums = checksums.verify_files(raw, {RAW_FILE: listed_sha256(raw)}, label="raw file",
+                                  source=SUMS, fix=_FIX)
     path = raw / RAW_FILE
-    if not path.is_file():
-        raise DataError(f"raw file {path} is missing; {_FIX}")
-    actual = sha256(path)
-    if actual != expected:
-        raise DataError(f"raw file {path} is corrupt or truncated (sha256 {actual[:12]}..., "
-                        f"SHA256SUMS says {expected[:12]}...); {_FIX}")
     try:
         table = json.loads(path.read_bytes())
     except ValueError as exc:
         raise DataError(f"cannot read {path}: {exc}; {_FIX}") from exc
-    return _columns(table, path), actual
+    return _columns(table, path), sums[RAW_FILE]
 
 
 def _columns(table, path: Path) -> dict[str, np.ndarray]:
@@ -143,37 +114,13 @@ def _columns(table, path: Path) -> dict[str, np.ndarray]:
 def write_store(columns: dict[str, np.ndarray], source_sha: str, out: Path) -> Path:
     """Write ``columns`` to ``out`` atomically (temp folder, then rename)."""
     from nasbench_suite import __version__
-    from nasbench_suite.bench.sources import sha256
-
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not _ours(out):
         raise DataError(f"{out} exists and is not a nb-macro store this suite wrote; refusing to "
                         "replace it (name another folder with $NASBENCH_SUITE_MACRO_STORE)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".nb-macro-", dir=out.parent))
-    old = None
-    try:
-        layout, offset = {}, 0
-        with open(tmp / ARRAYS, "wb") as handle:
-            for name in COLUMNS:
-                arr = np.ascontiguousarray(columns[name])
-                arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
-                handle.write(arr.tobytes())
-                layout[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape), "offset": offset}
-                offset += arr.nbytes
-        manifest = {"kind": KIND, "format": FORMAT, "built_by": f"nasbench-suite {__version__}",
-                    "source": RAW_FILE, "source_sha256": source_sha,
-                    "arrays_sha256": sha256(tmp / ARRAYS), "arrays_bytes": offset, "columns": layout}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        if out.exists() and any(out.iterdir()):
-            old = Path(tempfile.mkdtemp(prefix=".nb-macro-old-", dir=out.parent))
-            os.replace(out, old / "store")
-        os.replace(tmp, out)
-    finally:
-        for leftover in (tmp, old):
-            if leftover is not None and leftover.exists():
-                shutil.rmtree(leftover, ignore_errors=True)
-    return out
+    meta = {"kind": KIND, "format": FORMAT, "built_by": f"nasbench-suite {__version__}",
+            "source": RAW_FILE, "source_sha256": source_sha}
+    return columnfile.write_store(out, columns, COLUMNS, meta, prefix=".nb-macro-")
 
 
 def _ours(folder: Path) -> bool:
@@ -185,8 +132,6 @@ def _ours(folder: Path) -> bool:
 
 def load_store(folder: Path) -> tuple[dict[str, np.ndarray], dict]:
     """Read a store folder (columns are read-only views of one buffer); checks its SHA-256."""
-    from nasbench_suite.bench.sources import sha256_bytes
-
     folder = Path(folder)
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
@@ -195,16 +140,9 @@ def load_store(folder: Path) -> tuple[dict[str, np.ndarray], dict]:
         raise DataError(f"cannot read the nb-macro store {folder}: {exc}; {_FIX_STORE}") from exc
     if manifest.get("kind") != KIND or manifest.get("format") != FORMAT:
         raise DataError(f"{folder / MANIFEST} is not a format-{FORMAT} nb-macro store; {_FIX_STORE}")
-    if blob.size != manifest.get("arrays_bytes") or sha256_bytes(blob) != manifest.get("arrays_sha256"):
+    if blob.size != manifest.get("arrays_bytes") or checksums.sha256_bytes(blob) != manifest.get("arrays_sha256"):
         raise DataError(f"{folder / ARRAYS} is corrupt or truncated (checksum mismatch); {_FIX_STORE}")
-    columns = {}
-    for name in COLUMNS:
-        spec = manifest["columns"][name]
-        dtype = np.dtype(spec["dtype"])
-        count = int(np.prod(spec["shape"]))
-        arr = blob[spec["offset"] : spec["offset"] + count * dtype.itemsize].view(dtype)
-        columns[name] = arr.reshape(spec["shape"]).astype(dtype.newbyteorder("="), copy=False)
-        columns[name].flags.writeable = False
+    columns = columnfile.column_views(blob, manifest["columns"], COLUMNS)
     return columns, manifest
 
 

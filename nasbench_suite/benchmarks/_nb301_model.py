@@ -14,15 +14,14 @@ confirmed is in the README ("NAS-Bench-301") and ``tests/benchmarks/test_nb301.p
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from nasbench_suite import checksums
 from nasbench_suite.errors import DataError
-from nasbench_suite.paths import REPO_DIR
+from nasbench_suite.paths import env_or_shared
 from nasbench_suite.spaces._darts_cells import (
     CELLS,
     CS_PREFIX,
@@ -35,7 +34,7 @@ from nasbench_suite.spaces._darts_cells import (
 )
 
 ENV = "NASBENCH_SUITE_NB301"
-SUMS = "SHA256SUMS"
+SUMS = checksums.SUMS
 MODEL = "model_v2.onnx"
 ENCODING = "encoding_v2.json"
 REQUIRED = (MODEL, ENCODING, "config_space_v2.json", "param_set_v2.R")
@@ -52,23 +51,11 @@ _FIX = ("restore it from ../shared/yahpo-nb301 (see its SOURCES.md) or point "
 
 def default_dir() -> Path:
     """``$NASBENCH_SUITE_NB301``, else ``../shared/yahpo-nb301`` beside the repository / cwd."""
-    env = os.environ.get(ENV)
-    if env:
-        return Path(env)
-    for candidate in (REPO_DIR.parent / "shared" / "yahpo-nb301",
-                      Path.cwd().parent / "shared" / "yahpo-nb301"):
-        if candidate.is_dir():
-            return candidate
-    raise DataError(f"no NAS-Bench-301 surrogate folder found: set ${ENV} to the folder "
-                    "holding model_v2.onnx (YAHPO Gym nb301, see README)")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    folder = env_or_shared(ENV, "yahpo-nb301")
+    if folder is None:
+        raise DataError(f"no NAS-Bench-301 surrogate folder found: set ${ENV} to the folder "
+                        "holding model_v2.onnx (YAHPO Gym nb301, see README)")
+    return folder
 
 
 def verify(folder: Path) -> dict[str, str]:
@@ -80,29 +67,9 @@ def verify(folder: Path) -> dict[str, str]:
     Raises:
         DataError: naming the first missing, unlisted or mismatching file.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"NAS-Bench-301 folder {folder} does not exist; {_FIX}")
-    sums = folder / SUMS
-    if not sums.is_file():
-        raise DataError(f"{sums} is missing; {_FIX}")
-    expected: dict[str, str] = {}
-    for line in sums.read_text().splitlines():
-        if line.strip():
-            digest, _, name = line.strip().partition("  ")
-            expected[name.strip().removeprefix("./")] = digest.lower()
-    for name in REQUIRED:
-        if name not in expected:
-            raise DataError(f"{sums} does not list {name}; {_FIX}")
-    for name, digest in sorted(expected.items()):
-        path = folder / name
-        if not path.is_file():
-            raise DataError(f"NAS-Bench-301 file {path} is missing; {_FIX}")
-        actual = _sha256(path)
-        if actual != digest:
-            raise DataError(f"NAS-Bench-301 file {path} is corrupt or truncated (sha256 "
-                            f"{actual[:12]}..., SHA256SUMS says {digest[:12]}...); {_FIX}")
-    return expected
+    folder = checksums.require_dir(folder, "NAS-Bench-301 folder", _FIX)
+    return checksums.verify_files(folder, checksums.listed(folder, REQUIRED, _FIX),
+                                  label="NAS-Bench-301 file", source=SUMS, fix=_FIX)
 
 
 def _lookup_tables(encoding: dict) -> tuple[np.ndarray, list[np.ndarray]]:

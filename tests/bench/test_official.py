@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nasbench_suite.bench import official, sources
+from nasbench_suite import checksums
+from nasbench_suite.bench import official
 from nasbench_suite.bench.official import build_from_official
 from nasbench_suite.bench.store import Store
 from nasbench_suite.cli import main
@@ -99,7 +100,7 @@ def _full_seeds(col: dict[str, list], ds: str, i: int, one_seed: bool) -> list[t
     if one_seed:  # one run whose accuracies are the raw seed means
         return [(777, col["valid_acc@" + ds][i], 0.0)]
     seeds = col["cifar10_seeds" if ds == "cifar10" else f"valid_acc_seeds@{ds}"][i]
-    present = [(s, v) for s, v in zip(SEEDS, seeds) if v == v]  # v == v: not NaN
+    present = [(s, v) for s, v in zip(SEEDS, seeds) if not np.isnan(v)]
     ks = (0.0,) if len(present) == 1 else (1.0, -1.0, 0.0)[: len(present)]
     return [(s, v, k) for (s, v), k in zip(present, ks)]
 
@@ -242,7 +243,7 @@ def test_cli_build_from_nb201_pth(nb201_pth, store, raw_dir, tmp_path, capsys):
     _check_against(built, store, str(nb201_pth.resolve()))
     manifest = built.manifest
     assert manifest["built_from"] == "official" and manifest["official_format"] == "nb201-pth"
-    assert manifest["official_sha256"] == sources.sha256(nb201_pth)
+    assert manifest["official_sha256"] == checksums.sha256_file(nb201_pth)
     assert manifest["columns"]["code"]["sha256"] == manifest["official_sha256"]
     assert manifest["raw_dir"] == str(raw_dir.resolve()) and manifest["raw_sha256"]
     assert built.devices == store.devices

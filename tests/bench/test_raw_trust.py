@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nasbench_suite import checksums
 from nasbench_suite.bench import sources
 from nasbench_suite.bench.build import build_from_raw
 from nasbench_suite.bench.raw_checksums import KNOWN_RAW_SHA256
@@ -12,11 +13,7 @@ from nasbench_suite.errors import DataError
 
 def test_shipped_table_is_the_published_release(raw_dir):
     """The shipped table lists exactly the files of the real raw folder, with their checksums."""
-    sums = {}
-    for line in (raw_dir / "SHA256SUMS").read_text().splitlines():
-        digest, _, name = line.partition("  ")
-        sums[name.removeprefix("./")] = digest
-    assert sums == KNOWN_RAW_SHA256
+    assert checksums.read_sums(raw_dir / "SHA256SUMS", "") == KNOWN_RAW_SHA256
     assert set(sources.required_files()) <= set(KNOWN_RAW_SHA256)
 
 
@@ -36,7 +33,7 @@ def test_altered_file_with_matching_sums_is_refused(linked_raw, tmp_path):
     (linked_raw / name).unlink()
     (linked_raw / name).write_text(text.replace("94.37", "99.99", 1))  # a silent edit
     sums = linked_raw / "SHA256SUMS"
-    lines = [f"{sources.sha256(linked_raw / name)}  ./{name}" if line.endswith(name) else line
+    lines = [f"{checksums.sha256_file(linked_raw / name)}  ./{name}" if line.endswith(name) else line
              for line in sums.read_text().splitlines()]
     sums.unlink()
     sums.write_text("\n".join(lines) + "\n")

@@ -7,12 +7,13 @@ import time
 import numpy as np
 import pytest
 
-from nasbench_suite import safeload
+from nasbench_suite import checksums, safeload
 from nasbench_suite.bench.build import build_from_raw, verify_store
 from nasbench_suite.bench.cost import NetConfig, cost
 from nasbench_suite.bench.datasets import NB201_DATASETS as DATASET_NAMES
 from nasbench_suite.bench.store import PUBLISHED_OPTIMA, REQUIRED, Store, open_store
 from nasbench_suite.errors import DataError, UnknownNameError
+from tests.helpers import flip_byte
 
 
 def test_published_optima_are_reproduced(store):
@@ -74,10 +75,7 @@ def test_latency_zen_and_classes(store):
 def test_provenance_names_source_and_checksum(store, raw_dir):
     cols = store.manifest["columns"]
     assert cols["test_acc@cifar10"]["source"] == "nats-bench-landscape/nats_bench.csv"
-    sums = dict(
-        (line.split()[1].removeprefix("./"), line.split()[0])
-        for line in (raw_dir / "SHA256SUMS").read_text().splitlines()
-    )
+    sums = checksums.read_sums(raw_dir / "SHA256SUMS", "")
     for name, spec in cols.items():
         assert spec["source"] in sums or spec["source"] in ("computed", "absent"), name
         if spec["source"] in sums:
@@ -126,9 +124,7 @@ def test_missing_raw_file_and_missing_sums(raw_copy, tmp_path):
 def test_corrupt_or_truncated_store_fails_by_name(tmp_path, store):
     copy = tmp_path / "store"
     shutil.copytree(store.path, copy)
-    blob = bytearray((copy / "arrays.bin").read_bytes())
-    blob[1000] ^= 0xFF
-    (copy / "arrays.bin").write_bytes(bytes(blob))
+    blob = flip_byte(copy / "arrays.bin", 1000)
     with pytest.raises(DataError, match="arrays.bin is corrupt"):
         Store.load(copy)
     (copy / "arrays.bin").write_bytes(bytes(blob[:-8]))
@@ -151,9 +147,7 @@ def test_invariants_catch_wrong_values(tmp_path, store):
     col = blob[spec["offset"] : spec["offset"] + 15625 * 8].view("<f8")
     col[col > 94.0] = 50.0  # lose the published optimum
     blob.tofile(copy / "arrays.bin")
-    from nasbench_suite.bench.sources import sha256
-
-    manifest["arrays_sha256"] = sha256(copy / "arrays.bin")
+    manifest["arrays_sha256"] = checksums.sha256_file(copy / "arrays.bin")
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DataError, match="best test_acc@cifar10 is .* published 94.37"):
         verify_store(copy)

@@ -13,6 +13,7 @@ from nasbench_suite.benchmarks import _macro_store as S
 from nasbench_suite.benchmarks.base import Observation, create_benchmark, list_benchmarks
 from nasbench_suite.benchmarks.macro import MacroBenchmark, published_best
 from nasbench_suite.errors import ArchError, DataError, NasBenchError, UnknownNameError
+from tests.helpers import flip_byte
 
 
 @pytest.fixture(scope="session")
@@ -166,9 +167,7 @@ def _copy_raw(raw, tmp_path):
 
 def test_corrupt_raw_file_is_named(raw, tmp_path):
     dst = _copy_raw(raw, tmp_path)
-    data = bytearray((dst / S.RAW_FILE).read_bytes())
-    data[100] ^= 1
-    (dst / S.RAW_FILE).write_bytes(bytes(data))
+    flip_byte(dst / S.RAW_FILE, 100)
     with pytest.raises(DataError, match="nas-bench-macro_cifar10.json is corrupt"):
         S.open_store(tmp_path / "store", dst)
     assert not (tmp_path / "store").exists()
@@ -185,12 +184,12 @@ def test_missing_sums_or_raw_is_named(raw, tmp_path):
 
 
 def test_inconsistent_json_is_rejected(tmp_path):
-    from nasbench_suite.bench.sources import sha256
+    from nasbench_suite.checksums import sha256_file
 
     dst = tmp_path / "raw"
     dst.mkdir()
     (dst / S.RAW_FILE).write_text(json.dumps({"00000000": {"test_acc": [1, 2, 3]}}))
-    (dst / S.SUMS).write_text(f"{sha256(dst / S.RAW_FILE)}  {S.RAW_FILE}\n")
+    (dst / S.SUMS).write_text(f"{sha256_file(dst / S.RAW_FILE)}  {S.RAW_FILE}\n")
     with pytest.raises(DataError, match="should map 6561"):
         S.open_store(tmp_path / "store", dst)
 
@@ -205,9 +204,7 @@ def test_aliases_with_different_records_are_rejected(raw, tmp_path, table):
 def test_corrupt_store_is_named_and_rebuilt_only_when_ours(raw, tmp_path):
     store = tmp_path / "store"
     S.open_store(store, raw)
-    blob = bytearray((store / S.ARRAYS).read_bytes())
-    blob[10] ^= 1
-    (store / S.ARRAYS).write_bytes(bytes(blob))
+    blob = flip_byte(store / S.ARRAYS, 10)
     with pytest.raises(DataError, match="arrays.bin is corrupt"):
         S.load_store(store)
     (store / S.ARRAYS).write_bytes(bytes(blob[:-8]))
@@ -221,13 +218,8 @@ def test_corrupt_store_is_named_and_rebuilt_only_when_ours(raw, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no temp folders left
 
 
-def test_never_replaces_a_folder_it_did_not_write(raw, tmp_path):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "notes.txt").write_text("keep me")
-    with pytest.raises(DataError, match="refusing to replace"):
-        S.open_store(foreign, raw)
-    assert (foreign / "notes.txt").read_text() == "keep me"
+def test_never_replaces_a_folder_it_did_not_write(raw, refuses_foreign_folder):
+    refuses_foreign_folder(lambda out: S.open_store(out, raw), "refusing to replace")
 
 
 def test_existing_store_loads_without_raw(raw, tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from nasbench_suite.benchmarks.base import create_benchmark, get_benchmark, list
 from nasbench_suite.benchmarks.nb301 import NB301Benchmark
 from nasbench_suite.errors import DataError, NasBenchError, UnknownNameError
 from nasbench_suite.spaces.darts import DARTS_V2
+from tests.helpers import flip_byte
 
 EPOCHS = np.arange(1, 99)
 
@@ -220,9 +221,7 @@ def test_copy_verifies_and_loads(copy):
 
 
 def test_corrupt_model_fails_by_name(copy):
-    data = bytearray((copy / model.MODEL).read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    (copy / model.MODEL).write_bytes(bytes(data))
+    flip_byte(copy / model.MODEL)
     with pytest.raises(DataError, match="model_v2.onnx is corrupt"):
         NB301Benchmark(data_dir=copy)
 

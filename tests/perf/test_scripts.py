@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
-import _harness  # noqa: E402
-import readme_tables  # noqa: E402
+import _harness
+import readme_tables
 
 
 def test_interleave_alternates_and_reverses_order():
@@ -28,6 +29,18 @@ def test_interleave_alternates_and_reverses_order():
 def test_ratios_are_per_repeat_reference_over_ours():
     r = _harness.ratios([4.0, 6.0, 10.0], [2.0, 2.0, 2.0])
     assert (r["min"], r["median"], r["max"], r["n"]) == (2.0, 3.0, 5.0, 3)
+
+
+def test_best_of_is_the_fastest_of_repeat_calls():
+    delays = iter([0.03, 0.001, 0.02])
+    assert _harness.best_of(lambda: time.sleep(next(delays)), repeat=3) < 0.015
+    assert next(delays, None) is None  # exactly ``repeat`` calls
+
+
+def test_reference_cells_are_valid_nb201_cells():
+    from nasbench_suite.space.codec import parse_arch
+
+    assert len({tuple(parse_arch(a)) for a in _harness.CELLS.values()}) == 3
 
 
 def test_summary_even_count_median():
@@ -78,7 +91,8 @@ def test_readme_tables_render_every_section_from_json(tmp_path):
     old = f"intro\n{readme_tables.BEGIN}\nold figure 13.5 s\n{readme_tables.END}\nrest\n"
     readme.write_text(old)
     rc = subprocess.run([sys.executable, str(BENCH / "readme_tables.py"), str(tmp_path / "b.json"),
-                         "--readme", str(readme)], capture_output=True, text=True).returncode
+                         "--readme", str(readme)], capture_output=True, text=True,
+                        check=False).returncode
     text = readme.read_text()
     assert rc == 0
     assert "old figure" not in text and text.startswith("intro\n") and text.endswith("rest\n")
@@ -91,14 +105,14 @@ def test_readme_tables_refuses_readme_without_markers(tmp_path):
     (tmp_path / "R.md").write_text("no markers")
     cmd = [sys.executable, str(BENCH / "readme_tables.py"), str(tmp_path / "b.json"),
            "--readme", str(tmp_path / "R.md")]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "no <!-- bench:begin -->" in proc.stderr
 
 
 @pytest.mark.slow
 def test_gpu_bench_runs_every_code_path_on_cpu(store):
     cmd = [sys.executable, str(BENCH / "gpu_bench.py"), "--tiny", "--device", "cpu"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout)
     assert set(out["training"]) == {"all_3x3", "resnet_like", "light"}
