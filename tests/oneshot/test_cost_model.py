@@ -5,9 +5,6 @@ The shipped experiments/oneshot.yaml, run twice in fresh processes, gives the sa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ import yaml
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.oneshot.cost_model import epoch_cost_s, nb201_epoch_s
 from nasbench_suite.strategies import create_strategy
+from tests.clitools import files_of_runs, run_spec_twice_at_once
 
 REPO = Path(__file__).resolve().parents[2]
 FASHION = Path("/usr/share/datasets/fashion-mnist")
@@ -67,11 +65,6 @@ def test_bad_cost_settings_are_refused(space):
         create_strategy("gdas", space, epoch_cost="measured", epoch_cost_s=3.0)
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in ("metadata.json", ".nasbench-suite.lock")}
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not FASHION.is_dir(), reason="needs Debian's dataset-fashion-mnist")
 def test_oneshot_spec_byte_identical_across_processes(tmp_path, store):
@@ -83,18 +76,7 @@ def test_oneshot_spec_byte_identical_across_processes(tmp_path, store):
     ]
     path = tmp_path / "oneshot-short.yaml"
     path.write_text(yaml.safe_dump(spec))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [  # at once: measured seconds would differ between them
-        subprocess.Popen(
-            [sys.executable, "-m", "nasbench_suite.cli", "run", str(path), "--out",
-             str(tmp_path / f"out{k}"), "--workers", "1", "--quiet", "--store", str(store.path)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        for k in range(2)
-    ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err
-    outs = [_files(tmp_path / f"out{k}") for k in range(2)]
+    outs = [files_of_runs(folder) for folder in run_spec_twice_at_once(path, tmp_path, store.path)]
     assert sorted(outs[0]) == sorted(outs[1])
     assert len([n for n in outs[0] if n.endswith("alphas.json")]) == 3
     for name in outs[0]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,14 +9,10 @@ import yaml
 
 from nasbench_suite.proxies.cost_model import PROXY_COST_S, proxy_cost_s
 from nasbench_suite.strategies import create_strategy
+from tests.clitools import files_of_runs, run_spec_twice_at_once
 
 REPO = Path(__file__).resolve().parents[2]
 PROXY_STRATEGIES = ["proxy_search", "rea_ws", "gp_bo_ws"]
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in ("metadata.json", ".nasbench-suite.lock")}
 
 
 @pytest.mark.slow
@@ -30,18 +23,7 @@ def test_quick_spec_proxy_strategies_byte_identical(tmp_path, store):
     spec["budget"] = {"time_s": spec["budget"]["time_s"], "evals": 12}
     path = tmp_path / "quick-proxy.yaml"
     path.write_text(yaml.safe_dump(spec))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [  # two fresh processes at once (measured seconds would differ between them)
-        subprocess.Popen(
-            [sys.executable, "-m", "nasbench_suite.cli", "run", str(path), "--out",
-             str(tmp_path / f"out{k}"), "--workers", "1", "--quiet", "--store", str(store.path)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        for k in range(2)
-    ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err
-    outs = [_files(tmp_path / f"out{k}") for k in range(2)]
+    outs = [files_of_runs(folder) for folder in run_spec_twice_at_once(path, tmp_path, store.path)]
     assert sorted(outs[0]) == sorted(outs[1])
     assert len([n for n in outs[0] if n.endswith("trajectory.jsonl")]) == 3
     for name in outs[0]:
