@@ -22,18 +22,18 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before numpy is imported: one BLAS thread per worker
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import multiprocessing as mp
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from nasbench_suite.bench.store import open_store  # noqa: E402
-from nasbench_suite.bench.tabular import TabularBenchmark  # noqa: E402
-from nasbench_suite.paths import default_raw_dir  # noqa: E402
-from nasbench_suite.space.searchspace import SearchSpace  # noqa: E402
-from nasbench_suite.strategies import create_strategy  # noqa: E402
+from nasbench_suite.bench.store import open_store
+from nasbench_suite.bench.tabular import TabularBenchmark
+from nasbench_suite.paths import default_raw_dir
+from nasbench_suite.space.searchspace import SearchSpace
+from nasbench_suite.strategies import create_strategy
 
 _STATE: dict = {}
 

@@ -38,11 +38,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from _harness import emit, run_process  # noqa: E402
+from _harness import emit, run_process
 
-from nasbench_suite.runner import expand, load_spec, run_grid  # noqa: E402
-from nasbench_suite.runner.run import read_metadata  # noqa: E402
-from nasbench_suite.strategies import list_strategies  # noqa: E402
+from nasbench_suite.runner import expand, load_spec, run_grid
+from nasbench_suite.runner.run import read_metadata
+from nasbench_suite.strategies import list_strategies
 
 DEFAULT = ("random", "rea", "reinforce", "bohb")
 

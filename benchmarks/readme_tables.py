@@ -30,8 +30,8 @@ def _ratio(s: dict | None) -> str:
 
 def _head(name: str, entry: dict) -> list[str]:
     load = entry.get("load_avg_1min_during", {})
-    return [f"`{entry['command']}` ({entry['seconds']} s; load average {load.get('min')}-"
-            f"{load.get('max')} on {_cpus(entry)} cores)", ""]
+    return [(f"`{entry['command']}` ({entry['seconds']} s; load average {load.get('min')}-"
+             f"{load.get('max')} on {_cpus(entry)} cores)"), ""]
 
 
 def _cpus(entry: dict) -> str:
@@ -50,27 +50,27 @@ def store_section(e: dict) -> list[str]:
          "ratio_report_by_index"),
         ("full report by arch string", "report_by_arch", "api_by_arch", "ratio_report_by_arch"),
     ]
-    out = ["**Store vs `nas_201_api`**, same cells, interleaved, "
-           f"{q['evaluate_by_index']['n']} repeats of {r['queries_per_repeat']} queries "
-           f"(API file: official layout, first {r['api_cells']} cells, {r['api_file_mib']} MiB):",
+    out = [("**Store vs `nas_201_api`**, same cells, interleaved, "
+            f"{q['evaluate_by_index']['n']} repeats of {r['queries_per_repeat']} queries "
+            f"(API file: official layout, first {r['api_cells']} cells, {r['api_file_mib']} MiB):"),
            "", *_head("store", e),
-           "| query | ours (us) | nas_201_api `get_more_info(hp='200', is_random=False)` (us) "
-           "| speed-up |", "|---|---|---|---|"]
+           ("| query | ours (us) | nas_201_api `get_more_info(hp='200', is_random=False)` (us) "
+            "| speed-up |"), "|---|---|---|---|"]
     for label, ours, ref, ratio in rows:
         out.append(f"| {label} | {_mmm(q[ours])} | {_mmm(q[ref])} | {_ratio(r[ratio])} |")
     c = r["cold_start"]
-    out += ["", "Cold start, whole process from start to exit (interpreter included), "
-            f"{c['ours_cli']['wall_s']['n']} interleaved repeats:", "",
+    out += ["", ("Cold start, whole process from start to exit (interpreter included), "
+             f"{c['ours_cli']['wall_s']['n']} interleaved repeats:"), "",
             "| process | wall (s) | CPU (s) | peak RSS (MiB) |", "|---|---|---|---|",
-            f"| `nasbench-suite query ARCH --json` | {_mmm(c['ours_cli']['wall_s'])} | "
-            f"{_mmm(c['ours_cli']['cpu_s'])} | {_mmm(c['ours_cli']['peak_rss_mib'])} |",
-            f"| `NASBench201API(file).get_more_info(ARCH)` | {_mmm(c['nas_201_api']['wall_s'])} | "
-            f"{_mmm(c['nas_201_api']['cpu_s'])} | {_mmm(c['nas_201_api']['peak_rss_mib'])} |",
-            f"| ratio (reference / ours) | {_ratio(c['ratio_wall'])} | | "
-            f"{_ratio(c['ratio_peak_rss'])} |", "",
-            f"No reference: store build {r['build_s']} s; in-process load "
-            f"{_mmm(r['load_ms'])} ms (target < 100 ms); vectorised lookups "
-            f"{_mmm(r['vectorised_lookups_per_s'])} M/s.", ""]
+            (f"| `nasbench-suite query ARCH --json` | {_mmm(c['ours_cli']['wall_s'])} | "
+             f"{_mmm(c['ours_cli']['cpu_s'])} | {_mmm(c['ours_cli']['peak_rss_mib'])} |"),
+            (f"| `NASBench201API(file).get_more_info(ARCH)` | {_mmm(c['nas_201_api']['wall_s'])} | "
+             f"{_mmm(c['nas_201_api']['cpu_s'])} | {_mmm(c['nas_201_api']['peak_rss_mib'])} |"),
+            (f"| ratio (reference / ours) | {_ratio(c['ratio_wall'])} | | "
+             f"{_ratio(c['ratio_peak_rss'])} |"), "",
+            (f"No reference: store build {r['build_s']} s; in-process load "
+             f"{_mmm(r['load_ms'])} ms (target < 100 ms); vectorised lookups "
+             f"{_mmm(r['vectorised_lookups_per_s'])} M/s."), ""]
     return out
 
 
@@ -79,8 +79,8 @@ def protocol_section(e: dict) -> list[str]:
     cli = r["cli"]
     out = ["**NATS-Bench protocol end to end** (no runnable reference here: absolute, goal 60 s):",
            "", *_head("protocol", e),
-           f"`{cli['command']}`: **{cli['wall_s']} s wall**, {cli['cpu_s']} s CPU, peak RSS of the "
-           f"process tree {cli['peak_tree_rss_mib']} MiB.", "",
+           (f"`{cli['command']}`: **{cli['wall_s']} s wall**, {cli['cpu_s']} s CPU, peak RSS of the "
+            f"process tree {cli['peak_tree_rss_mib']} MiB."), "",
            "| strategy | runs | evaluations | wall (s) | CPU (s) | strategy us / eval |",
            "|---|---|---|---|---|---|"]
     for name, s in r["in_process"].items():
@@ -102,17 +102,17 @@ def bo_section(e: dict) -> list[str]:
 
 def network_section(e: dict) -> list[str]:
     r = e["result"]
-    out = ["**NB201 network and one-shot steps vs `xautodl`** (the authors' reference code; "
-           f"identical weights, logits checked equal, same batches, {r['threads']} thread(s), "
-           f"device {r['device']}):", "", *_head("network", e),
-           "| training step, batch 64 | ours (images/s) | xautodl (images/s) | speed-up | "
-           "max logit diff |", "|---|---|---|---|---|"]
+    out = [("**NB201 network and one-shot steps vs `xautodl`** (the authors' reference code; "
+            f"identical weights, logits checked equal, same batches, {r['threads']} thread(s), "
+            f"device {r['device']}):"), "", *_head("network", e),
+           ("| training step, batch 64 | ours (images/s) | xautodl (images/s) | speed-up | "
+            "max logit diff |"), "|---|---|---|---|---|"]
     for cell, s in r["network_train_step"].items():
         out.append(f"| {cell} | {_mmm(s['images_per_s']['ours'])} | "
                    f"{_mmm(s['images_per_s']['xautodl'])} | {_ratio(s['speedup'])} | "
                    f"{s['max_abs_logit_diff']} |")
-    out += ["", "| search iteration (weight + architecture step) | ours (s) | xautodl (s) | "
-            "speed-up |", "|---|---|---|---|"]
+    out += ["", ("| search iteration (weight + architecture step) | ours (s) | xautodl (s) | "
+             "speed-up |"), "|---|---|---|---|"]
     for method, s in r["search_iteration"].items():
         out.append(f"| {method} | {_mmm(s['s_per_iteration']['ours'])} | "
                    f"{_mmm(s['s_per_iteration']['xautodl'])} | {_ratio(s['speedup'])} |")
@@ -125,10 +125,10 @@ def proxy_section(e: dict) -> list[str]:
                     sorted(r["s_per_cell"].items(), key=lambda kv: kv[1]["median"]))
     return ["**Zero-cost proxies** (no runnable reference: NASLib is not on PyPI; absolute):", "",
             *_head("proxies", e),
-            f"Seconds per cell, median over {r['cells']} cells, batch {r['batch']}, "
-            f"{r['threads']} thread: {per}. All 13 on one cell: "
-            f"{_mmm(r['all_proxies_s_per_cell'])} s; all 15,625 cells x 13 proxies on one CPU "
-            f"thread: about {r['extrapolated_all_cells_all_proxies_h']} h (extrapolated).", ""]
+            (f"Seconds per cell, median over {r['cells']} cells, batch {r['batch']}, "
+             f"{r['threads']} thread: {per}. All 13 on one cell: "
+             f"{_mmm(r['all_proxies_s_per_cell'])} s; all 15,625 cells x 13 proxies on one CPU "
+             f"thread: about {r['extrapolated_all_cells_all_proxies_h']} h (extrapolated)."), ""]
 
 
 SECTIONS = {"store": store_section, "protocol": protocol_section, "bo_overhead": bo_section,
@@ -138,18 +138,18 @@ SECTIONS = {"store": store_section, "protocol": protocol_section, "bo_overhead":
 def render(data: dict) -> str:
     m = data["machine_at_start"]
     lines = [BEGIN, "",
-             f"Generated by `benchmarks/readme_tables.py` from `{data['command']}` "
-             f"({data['mode']} settings) at commit {m['commit']}, {m['utc']}, on {m['cpus']} "
-             f"cores, load average at start {m['load_avg_1_5_15']}. Ratios are reference / ours "
-             "per interleaved repeat, median (min-max).", ""]
+             (f"Generated by `benchmarks/readme_tables.py` from `{data['command']}` "
+              f"({data['mode']} settings) at commit {m['commit']}, {m['utc']}, on {m['cpus']} "
+              f"cores, load average at start {m['load_avg_1_5_15']}. Ratios are reference / ours "
+              "per interleaved repeat, median (min-max)."), ""]
     for name, entry in data["results"].items():
         if "error" in entry:
             lines += [f"**{name}**: failed ({'; '.join(entry['error'])}).", ""]
         elif name in SECTIONS:
             lines += SECTIONS[name](entry)
-    lines += ["**GPU**: unmeasured in this commit (no GPU was lent to the session that measured "
-              "it); `python3 benchmarks/gpu_bench.py` runs every GPU figure in under 8 minutes "
-              "on a machine with CUDA (carry `data/nb201-store`).", "", END]
+    lines += [("**GPU**: unmeasured in this commit (no GPU was lent to the session that measured "
+               "it); `python3 benchmarks/gpu_bench.py` runs every GPU figure in under 8 minutes "
+               "on a machine with CUDA (carry `data/nb201-store`)."), "", END]
     return "\n".join(lines)
 
 

@@ -40,13 +40,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, emit, interleave, ratios, run_process, summary  # noqa: E402
+from _harness import REPO, emit, interleave, ratios, run_process, summary
 
-from nasbench_suite.bench.build import build_from_raw  # noqa: E402
-from nasbench_suite.bench.datasets import SEEDS  # noqa: E402
-from nasbench_suite.bench.store import Store, open_store  # noqa: E402
-from nasbench_suite.bench.tabular import TabularBenchmark, report_cell  # noqa: E402
-from nasbench_suite.paths import default_raw_dir  # noqa: E402
+from nasbench_suite.bench.build import build_from_raw
+from nasbench_suite.bench.datasets import SEEDS
+from nasbench_suite.bench.store import Store, open_store
+from nasbench_suite.bench.tabular import TabularBenchmark, report_cell
+from nasbench_suite.paths import default_raw_dir
 
 DATASET = "cifar10-valid"
 _SETS = {"cifar10-valid": ("x-valid", "ori-test"), "cifar10": (None, "ori-test"),

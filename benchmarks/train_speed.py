@@ -56,7 +56,7 @@ def nb201_epoch_times() -> dict:
         store = open_store()
         col = store.column("epoch_time_s", "cifar10-valid")
         return {name: float(col[store.index_map.index(arch)]) for name, arch in CELLS.items()}
-    except Exception as exc:  # no store: report without the comparison
+    except Exception as exc:  # noqa: BLE001 - no store: report without the comparison
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import emit, summary  # noqa: E402
+from _harness import emit, summary
 
 N_CELLS = 15625
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     store = open_store()
     rng = np.random.default_rng(args.seed)
     cells = [int(i) for i in rng.choice(N_CELLS, n_cells, replace=False)]
-    common = dict(dataset=args.dataset, device=args.device, batch=args.batch, store=store)
+    common = {"dataset": args.dataset, "device": args.device, "batch": args.batch, "store": store}
     score_cells(cells[:1], ["params"], **common)  # warm-up: imports, data, allocator
     per_proxy, per_cell_total = {}, np.zeros(n_cells)
     for proxy in parse_proxy_list(args.proxies):

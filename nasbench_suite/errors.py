@@ -22,7 +22,7 @@ class UnknownNameError(NasBenchError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def unknown(kind: str, name: object, known: "list[str] | tuple[str, ...]") -> UnknownNameError:
+def unknown(kind: str, name: object, known: list[str] | tuple[str, ...]) -> UnknownNameError:
     """Build the standard error for an unknown ``name`` of ``kind`` listing the ``known`` ones."""
     return UnknownNameError(f"unknown {kind} {name!r}; known: {', '.join(map(str, known))}")
 

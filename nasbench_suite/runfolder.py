@@ -12,7 +12,6 @@ and :func:`read_folder` here; neither analysis nor reports import the runner.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -52,3 +52,18 @@ def files_of_runs(root: Path) -> dict[str, bytes]:
     (``metadata.json``: wall seconds, host; the lock file)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and p.name not in ("metadata.json", ".nasbench-suite.lock")}
+
+
+def assert_spec_byte_reproducible(spec: dict, tmp_path: Path, store: Path, artifact: str,
+                                  count: int) -> None:
+    """Run ``spec`` twice at once in fresh processes and assert the same files, byte for byte
+    (``count`` run folders, each with ``artifact``); only ``metadata.json`` may differ."""
+    import yaml
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    outs = [files_of_runs(folder) for folder in run_spec_twice_at_once(path, tmp_path, store)]
+    assert sorted(outs[0]) == sorted(outs[1])
+    assert len([n for n in outs[0] if n.endswith(artifact)]) == count
+    for name in outs[0]:
+        assert outs[0][name] == outs[1][name], name

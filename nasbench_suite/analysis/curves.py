@@ -53,7 +53,7 @@ class Curve:
     values: np.ndarray = field(repr=False)
 
 
-def time_grid(runs: "list[Run] | tuple[Run, ...]", points: int = 100) -> np.ndarray:
+def time_grid(runs: list[Run] | tuple[Run, ...], points: int = 100) -> np.ndarray:
     """A log-spaced grid from the earliest first evaluation to the latest last one (seconds)."""
     starts = [r.time_s[0] for r in runs if r.time_s.size and r.time_s[0] > 0]
     ends = [r.time_s[-1] for r in runs if r.time_s.size]
@@ -199,7 +199,7 @@ def store_optimum(store, dataset: str) -> float:
     return float(np.nanmax(store.column("test_acc", dataset)))
 
 
-def plot_curves(ax, curves: "list[Curve]", title: str | None = None, log_y: bool = False) -> None:
+def plot_curves(ax, curves: list[Curve], title: str | None = None, log_y: bool = False) -> None:
     """Draw curves with their bands on ``ax`` (log-scaled time axis)."""
     for i, c in enumerate(curves):
         color = f"C{i % 10}"

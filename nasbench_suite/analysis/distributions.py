@@ -63,7 +63,7 @@ def summarize_final(runset: RunSet, label: str, search_dataset: str, dataset: st
     )
 
 
-def plot_final(ax, summaries: "list[FinalSummary]", title: str | None = None) -> None:
+def plot_final(ax, summaries: list[FinalSummary], title: str | None = None) -> None:
     """Box plot of final accuracies per strategy with every run drawn as a jittered point.
 
     The jitter is seeded (deterministic plots).

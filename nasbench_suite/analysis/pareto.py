@@ -133,7 +133,7 @@ def run_pareto(
 
 
 def plot_pareto(
-    ax, results: "list[ParetoResult]", space: SpaceFront | None = None, title: str | None = None
+    ax, results: list[ParetoResult], space: SpaceFront | None = None, title: str | None = None
 ) -> None:
     """Each strategy's pooled front (one colour per label) over the space's front (grey)."""
     if space is not None:

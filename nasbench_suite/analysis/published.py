@@ -52,7 +52,7 @@ class PublishedMethod:
             return len(self.architectures.get(dataset, ())) or None
         return self.runs
 
-    def looked_up(self, store) -> "PublishedMethod":
+    def looked_up(self, store) -> PublishedMethod:
         """This method with ``values`` computed from its published cells in ``store``.
 
         Test accuracy is the store's seed-mean 200-epoch value of each listed cell; the std is
@@ -90,7 +90,7 @@ class PublishedTable:
         """Whether some values come from published cells not yet looked up."""
         return any(m.architectures and not m.values for m in self.methods)
 
-    def with_store(self, store) -> "PublishedTable":
+    def with_store(self, store) -> PublishedTable:
         """This table with every published cell's accuracy looked up in ``store``."""
         return dataclasses.replace(self, methods=tuple(m.looked_up(store) for m in self.methods))
 

@@ -33,7 +33,7 @@ class RankCurves:
 
 def rank_curves(
     runset: RunSet,
-    labels: "list[str] | tuple[str, ...]",
+    labels: list[str] | tuple[str, ...],
     search_dataset: str,
     dataset: str,
     grid: np.ndarray,

@@ -44,7 +44,7 @@ def a12(a, b) -> float:
 
 def a12_magnitude(value: float) -> str:
     """``negligible`` / ``small`` / ``medium`` / ``large`` (Vargha & Delaney 2000 thresholds)."""
-    if value != value:
+    if math.isnan(value):
         return "n/a"
     d = round(abs(value - 0.5), 12)  # 0.71 - 0.5 is 0.20999... in binary
     for limit, name in A12_THRESHOLDS:
@@ -104,7 +104,7 @@ def task_name(search_dataset: str, dataset: str) -> str:
 
 
 def pairwise(
-    samples: "dict[str, np.ndarray]",
+    samples: dict[str, np.ndarray],
     search_dataset: str = "",
     dataset: str = "",
     checkpoint: str = "final",
@@ -153,7 +153,7 @@ def pairwise(
         x, y = clean[a], clean[b]
         eff = a12(x, y)
         mag = a12_magnitude(eff)
-        sig = bool(ph == ph and ph < alpha)
+        sig = bool(not math.isnan(ph) and ph < alpha)
         pairs.append(
             PairResult(
                 a,
@@ -182,7 +182,7 @@ def _median(v: np.ndarray) -> float:
 
 def _reading(a, b, where, p, ph, eff, mag, sig, checkpoint) -> str:
     at = "" if checkpoint == "final" else f" at {checkpoint}"
-    if p != p:
+    if math.isnan(p):
         return f"{a} vs {b} on {where}{at}: not tested (too few runs)"
     stats = f"p={_fmt_p(ph)} after Holm, A12={eff:.2f}, {mag}"
     if sig:
@@ -193,7 +193,7 @@ def _reading(a, b, where, p, ph, eff, mag, sig, checkpoint) -> str:
 
 
 def _fmt_p(p: float) -> str:
-    if p != p:
+    if math.isnan(p):
         return "n/a"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
@@ -314,12 +314,12 @@ def across_tasks(table: np.ndarray, labels, tasks, alpha: float = ALPHA) -> Acro
     mean_ranks = {
         lab: float(ranks[:, i].mean()) if n else math.nan for i, lab in enumerate(labels)
     }
-    if len(set(s for s, _ in tasks)) < n:
+    if len({s for s, _ in tasks}) < n:
         caveats.append(
             "several tasks share one search (the same runs reported on several datasets), so the "
             "tasks are not independent blocks; read the across-task test as descriptive"
         )
-    base = dict(labels=labels, tasks=tasks, table=table, mean_ranks=mean_ranks, alpha=alpha)
+    base = {"labels": labels, "tasks": tasks, "table": table, "mean_ranks": mean_ranks, "alpha": alpha}
     if k < 2:
         return AcrossTasks(
             **base,
@@ -336,8 +336,8 @@ def across_tasks(table: np.ndarray, labels, tasks, alpha: float = ALPHA) -> Acro
             p=math.nan,
             caveats=(
                 *caveats,
-                f"{n} task: an across-task test needs at least two tasks; "
-                "see the within-task tests",
+                (f"{n} task: an across-task test needs at least two tasks; "
+                 "see the within-task tests"),
             ),
         )
     if k == 2:

@@ -208,7 +208,7 @@ def verify_store(path: Path | None = None, raw: Path | None = None) -> dict:
     if problems:
         raise DataError(f"store {store.path} fails verification: " + "; ".join(problems))
     summary = {"store": str(store.path), "arrays_sha256": store.checksum, "cells": N_CELLS,
-               "iso_classes": int(len(np.unique(store.columns["iso_class"]))),
+               "iso_classes": len(np.unique(store.columns["iso_class"])),
                "optima": {n: round(float(np.nanmax(store.columns[n])), 2) for n in PUBLISHED_OPTIMA}}
     if raw is not None:
         listed = sources.verify_raw(Path(raw))

@@ -234,7 +234,7 @@ def _train(arch: str, dataset: str, args) -> dict:
 
 
 def _print(out: dict) -> None:
-    row = lambda label, text: print(f"{label:<18}{text}")  # noqa: E731
+    row = lambda label, text: print(f"{label:<18}{text}")
     row("method", f"{out['method']}  (data: {out['dataset']}, {out['n_train']} train images)")
     row("derived cell", out["arch"])
     row("NB201 index", out["arch_index"])

@@ -75,14 +75,14 @@ class TinyNetwork(nn.Module):
         return self.classifier(out)
 
 
-def _as_ops(ops_or_arch: "str | Sequence[int]") -> OpTuple:
+def _as_ops(ops_or_arch: str | Sequence[int]) -> OpTuple:
     if isinstance(ops_or_arch, str):
         return parse_arch(ops_or_arch)
     return check_ops(ops_or_arch)
 
 
 def build_network(
-    ops_or_arch: "str | Sequence[int]",
+    ops_or_arch: str | Sequence[int],
     num_classes: int = 10,
     channels: int = 16,
     cells_per_stage: int = 5,

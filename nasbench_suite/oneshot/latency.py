@@ -94,7 +94,7 @@ def fit_latency_table(
     ss_tot = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - float((resid**2).sum()) / ss_tot if ss_tot > 0 else 1.0
     return LatencyTable(
-        device, float(coef[0]), lut, r2, float(np.sqrt((resid**2).mean())), int(len(y))
+        device, float(coef[0]), lut, r2, float(np.sqrt((resid**2).mean())), len(y)
     )
 
 

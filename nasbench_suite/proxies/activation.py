@@ -98,7 +98,7 @@ def epe_nas(net: nn.Module, batch) -> float:
     return float(np.abs(vals[:, None] - vals[None, :]).sum() / vals.size)
 
 
-def _gaussian_init(net: nn.Module, generator: "torch.Generator | None") -> None:
+def _gaussian_init(net: nn.Module, generator: torch.Generator | None) -> None:
     with torch.no_grad():
         for m in net.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):

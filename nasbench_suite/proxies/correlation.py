@@ -18,7 +18,7 @@ def _worst_for_nonfinite(scores: np.ndarray) -> np.ndarray:
 def top_k_overlap(scores: np.ndarray, target: np.ndarray, fraction: float = 0.1) -> float:
     """|top-k by score ∩ top-k by target| / k, k = max(1, round(fraction * n))."""
     n = len(scores)
-    k = max(1, int(round(fraction * n)))
+    k = max(1, round(fraction * n))
     top_s = set(np.argsort(-_worst_for_nonfinite(scores), kind="stable")[:k].tolist())
     top_t = set(np.argsort(-np.asarray(target, dtype=np.float64), kind="stable")[:k].tolist())
     return len(top_s & top_t) / k

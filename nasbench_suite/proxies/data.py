@@ -240,7 +240,7 @@ def load_batch(
         **source,
         "batch_size": batch_size,
         "seed": seed,
-        "distinct_images": int(len(set(pick.tolist()))),
+        "distinct_images": len(set(pick.tolist())),
         "augmented": augmented,
         "resolution": resolution,
     }

@@ -83,7 +83,7 @@ def create_proxy(name: str) -> ProxyInfo:
     return _REGISTRY[name]
 
 
-def parse_proxy_list(text: "str | list[str]") -> list[str]:
+def parse_proxy_list(text: str | list[str]) -> list[str]:
     """``"synflow,snip"`` (or ``"all"``) -> validated list of proxy names."""
     names = text.split(",") if isinstance(text, str) else list(text)
     names = [n.strip() for n in names if n.strip()]

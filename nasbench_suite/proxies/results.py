@@ -8,7 +8,7 @@ from pathlib import Path
 from nasbench_suite.errors import NasBenchError
 
 
-def read_scores(path: "str | Path") -> tuple[list[str], dict[int, dict[str, float]]]:
+def read_scores(path: str | Path) -> tuple[list[str], dict[int, dict[str, float]]]:
     """A scores CSV -> (proxy columns, {index: {column: value}}); incomplete lines are ignored."""
     path = Path(path)
     if not path.is_file():

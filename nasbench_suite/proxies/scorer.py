@@ -33,7 +33,7 @@ RESOLUTION = {"ImageNet16-120": 16}
 
 
 def make_batch(
-    dataset: str, batch: int, seed: int, device: "str | torch.device"
+    dataset: str, batch: int, seed: int, device: str | torch.device
 ) -> tuple[ProxyBatch, dict]:
     """The proxies' mini-batch for ``dataset`` on ``device`` and its source description."""
     info = DATASETS[dataset_name(dataset)]
@@ -43,7 +43,7 @@ def make_batch(
     return ProxyBatch(inputs, targets, info.num_classes), images.source
 
 
-def resolve_device(device: "str | torch.device") -> torch.device:
+def resolve_device(device: str | torch.device) -> torch.device:
     """``cpu`` / ``cuda`` / ``cuda:N`` as a torch device; a clear error when CUDA is missing."""
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
@@ -103,9 +103,9 @@ def score_cells(
     proxies: list[str],
     dataset: str = "cifar10",
     seed: int = 0,
-    device: "str | torch.device" = "cpu",
+    device: str | torch.device = "cpu",
     batch: int = 32,
-    out: "str | Path | None" = None,
+    out: str | Path | None = None,
     store=None,
     channels: int = 16,
     cells_per_stage: int = 5,
@@ -166,7 +166,7 @@ def score_cells(
             raise NasBenchError(f"{out} has proxy columns {columns}, this run asks for {proxies}")
         results.update({i: done[i] for i in wanted if i in done})
         fresh = not out.is_file() or out.stat().st_size == 0
-        handle = open(out, "a", newline="")
+        handle = open(out, "a", newline="")  # noqa: SIM115 - closed in the finally below
         writer = csv.writer(handle)
         if fresh:
             writer.writerow(["index", *proxies, "time_s"])

@@ -15,12 +15,13 @@ Choices (also stated in the report itself):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from nasbench_suite.analysis import distributions as D
 from nasbench_suite.analysis import pareto as P
 from nasbench_suite.analysis import stats as S
+from nasbench_suite.analysis.compat import check_comparable
 from nasbench_suite.analysis.published import (
     ComparisonRow,
     PublishedTable,
@@ -28,7 +29,6 @@ from nasbench_suite.analysis.published import (
     format_pm,
     published,
 )
-from nasbench_suite.analysis.compat import check_comparable
 from nasbench_suite.analysis.runs import RunSet, load_runs, primary_report_dataset
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.report.sections import build_results
@@ -266,8 +266,8 @@ def _budget_text(spec: dict) -> str:
 
 def _status(rs: RunSet) -> tuple[str, ...]:
     lines = [
-        f"{len(rs.runs)} run folder(s): {len(rs.complete)} complete, {len(rs.failed)} failed, "
-        f"{len(rs.unfinished)} unfinished; {len(rs.missing)} expected run(s) missing."
+        (f"{len(rs.runs)} run folder(s): {len(rs.complete)} complete, {len(rs.failed)} failed, "
+         f"{len(rs.unfinished)} unfinished; {len(rs.missing)} expected run(s) missing.")
     ]
     if rs.missing:
         lines.append(
@@ -279,8 +279,8 @@ def _status(rs: RunSet) -> tuple[str, ...]:
 
 def _notes() -> tuple[str, ...]:
     return (
-        "Regret = best seed-mean 200-epoch test accuracy of any cell in the store minus the "
-        "incumbent's; it is never negative.",
+        ("Regret = best seed-mean 200-epoch test accuracy of any cell in the store minus the "
+         "incumbent's; it is never negative."),
         "A12 magnitude: |A12 - 0.5| < 0.06 negligible, < 0.14 small, < 0.21 medium, else large.",
     )
 
@@ -451,8 +451,8 @@ def _published(rs: RunSet, store) -> tuple[tuple[Table, ...], tuple[str, ...]]:
 
 def _published_protocol(rs: RunSet, proto: str, table: PublishedTable):
     notes = [
-        f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
-        f"Runs: {table.runs}. Transcription note: {table.verification}"
+        (f"{proto}: {table.citation}, {table.table}. Protocol: {table.protocol}. "
+         f"Runs: {table.runs}. Transcription note: {table.verification}")
     ]
     notes.extend(
         f"{proto}: {m.name} = the cells listed in {m.source}, looked up in this store."

@@ -40,7 +40,7 @@ class ProxySection:
     figure: FigureSpec
 
 
-def table_dataset(path: "str | Path") -> str | None:
+def table_dataset(path: str | Path) -> str | None:
     """The dataset recorded in the scores CSV's ``.meta.json`` sidecar, or None."""
     try:
         meta = json.loads(Path(str(path) + ".meta.json").read_text())
@@ -58,7 +58,7 @@ def target_dataset(dataset: str) -> str:
     return "cifar10" if ds == "cifar10-valid" else ds
 
 
-def build_proxy_section(path: "str | Path", store, dataset: str | None = None) -> ProxySection:
+def build_proxy_section(path: str | Path, store, dataset: str | None = None) -> ProxySection:
     """Correlations and the scatter figure of the scores CSV ``path`` (needs the store)."""
     from nasbench_suite.proxies.correlation import rank_agreement
     from nasbench_suite.proxies.results import read_scores
@@ -101,8 +101,8 @@ def build_proxy_section(path: "str | Path", store, dataset: str | None = None) -
         + ". Non-finite scores rank last; cells without test accuracy are dropped (n)."
     )
     notes = [
-        f"Scores: {path}. Rank agreement per proxy: Spearman rho, Kendall tau (tau-b) and the "
-        "top-10% overlap |top-k by score ∩ top-k by accuracy| / k, k = 10% of the cells."
+        (f"Scores: {path}. Rank agreement per proxy: Spearman rho, Kendall tau (tau-b) and the "
+         "top-10% overlap |top-k by score ∩ top-k by accuracy| / k, k = 10% of the cells.")
     ]
     if np.isfinite(times).any():
         notes.append(

@@ -80,9 +80,8 @@ def run_on_ray(
     """Run ``runs`` on the Ray instance this process is connected to; yield finished chunks."""
     import ray
 
-    from nasbench_suite.runner.executors import _chunks
-
     from nasbench_suite.bench.store import open_store
+    from nasbench_suite.runner.executors import _chunks
 
     store = open_store(Path(store_path) if store_path else None)  # its checksum and bytes ship
     store_dir = Path(store.path).resolve()

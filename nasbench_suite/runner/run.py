@@ -71,8 +71,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.runfolder_check import integrity_fields
-from nasbench_suite.runner.folders import replace_run_folder
 from nasbench_suite.runfolder import (  # noqa: F401  (re-exported: the folder format)
     COMPLETE,
     FAILED,
@@ -82,6 +80,8 @@ from nasbench_suite.runfolder import (  # noqa: F401  (re-exported: the folder f
     is_complete,
     read_metadata,
 )
+from nasbench_suite.runfolder_check import integrity_fields
+from nasbench_suite.runner.folders import replace_run_folder
 from nasbench_suite.runner.grid import NOISE_STREAM, SEARCHER_STREAM, RunSpec
 
 
@@ -129,7 +129,7 @@ def context(store_path: str | None = None) -> _Context:
 # --- the loop -------------------------------------------------------------------------------
 def _num(x) -> str:
     """A float as JSON writes it (``float.__repr__``), NaN / None as ``null``."""
-    return "null" if x is None or x != x else float.__repr__(float(x))
+    return "null" if x is None or math.isnan(x) else float.__repr__(float(x))
 
 
 _ROW = (
@@ -231,7 +231,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             n += 1
             fid = obs.fidelity
             score = objective(obs)
-            if score is not None and score == score and score > best.get(fid, (-math.inf,))[0]:
+            if score is not None and not math.isnan(score) and score > best.get(fid, (-math.inf,))[0]:
                 best[fid] = (score, obs.arch_index, obs.valid_acc)
                 if (score > inc_score) if any_fidelity else (fid >= inc_fid):
                     inc_fid, inc_index, inc_valid = fid, obs.arch_index, obs.valid_acc
@@ -246,7 +246,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
                 % (
                     obs.arch_index,
                     fid,
-                    "null" if inc_index is None else "%d" % inc_index,
+                    "null" if inc_index is None else f"{inc_index:d}",
                     inc_test,
                     _num(inc_valid),
                     lat,
@@ -308,7 +308,7 @@ def search(run: RunSpec, bench, space) -> _Outcome:
             t0 = perf()
             searcher.tell(cand, obs)
             searcher_s += perf() - t0
-    except Exception as exc:  # a broken strategy fails its run only; the grid goes on
+    except Exception as exc:  # noqa: BLE001 - a broken strategy fails its run only; grid goes on
         stop, error, tb = "error", f"{type(exc).__name__}: {exc}", traceback.format_exc()
     artifacts = None
     if searcher is not None:
@@ -388,7 +388,7 @@ def execute(run: RunSpec, out: str | Path, store_path: str | None = None) -> Run
         ensure(run.plugin)  # spawn / Ray workers import the strategy's plug-in (same bytes)
         bench = ctx.benchmark(run)
         outcome = search(run, bench, bench.space)
-    except Exception as exc:  # benchmark construction / objective import failed
+    except Exception as exc:  # noqa: BLE001 - benchmark construction / objective import failed
         outcome = _Outcome(
             [], 0, 0.0, "error", 0, 0.0, {}, f"{type(exc).__name__}: {exc}", traceback.format_exc()
         )

@@ -56,13 +56,13 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_suite.errors import NasBenchError, SpecError
-from nasbench_suite.runner.budget import BUDGET_RULES, INCUMBENT_RULES
 from nasbench_suite.runner.benchspec import (
     BenchmarkSpec,
     default_report,
     parse_benchmarks,
     report_datasets,
 )
+from nasbench_suite.runner.budget import BUDGET_RULES, INCUMBENT_RULES
 
 DEFAULT_REPORT = ("cifar10", "cifar100", "ImageNet16-120")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
@@ -174,7 +174,7 @@ def load_spec(path: str | Path, runs: int | None = None) -> ExperimentSpec:
 
 
 def parse_spec(
-    data: Any, default_name: str = "experiment", base_dir: "str | Path | None" = None
+    data: Any, default_name: str = "experiment", base_dir: str | Path | None = None
 ) -> ExperimentSpec:
     """Validate an already-parsed YAML document (a mapping) into an :class:`ExperimentSpec`.
 
@@ -266,7 +266,7 @@ def _protocol(value: Any, name: str) -> str | None:
 
 
 def _strategies(
-    value: Any, benchmarks: tuple[BenchmarkSpec, ...], base_dir: "str | Path | None" = None
+    value: Any, benchmarks: tuple[BenchmarkSpec, ...], base_dir: str | Path | None = None
 ) -> tuple[StrategySpec, ...]:
     from nasbench_suite.strategies.base import get_strategy, list_strategies
 

@@ -62,7 +62,7 @@ def rung_ladder(
     if not (isinstance(eta, (int, float)) and math.isfinite(eta) and eta > 1):
         raise NasBenchError(f"{owner}: eta must be a number > 1, got {eta!r}")
     inside = [f for f in fids if lo <= f <= hi]
-    s_max = int(math.floor(math.log(hi / lo, eta) + 1e-9)) if hi > lo else 0
+    s_max = math.floor(math.log(hi / lo, eta) + 1e-9) if hi > lo else 0
     rungs = set()
     for k in range(s_max, -1, -1):
         target = hi * eta ** (-k)

@@ -65,7 +65,7 @@ class MedianStopping(Searcher):
             raise NasBenchError("median_stopping cannot wrap itself")
         ladder = rung_ladder(fidelities, 3, owner=self.name)
         if steps is not None:
-            offered = set(int(f) for f in fidelities or ())
+            offered = {int(f) for f in fidelities or ()}
             bad = [s for s in steps if s not in offered]
             if bad or not steps:
                 raise NasBenchError(f"median_stopping: steps {list(steps)!r} must be fidelities "

@@ -305,9 +305,10 @@ class _Loop:
         spec, cfg = self.data.spec, self.config
         loss_sum = torch.zeros((), device=self.device)
         correct = torch.zeros((), device=self.device, dtype=torch.long)
-        seen = done = 0
-        for images, labels in train_batches(self.data.train.images, self.data.train.labels,
-                                            cfg.batch_size, self.gen, spec.pad, spec.flip):
+        seen = 0
+        batches = train_batches(self.data.train.images, self.data.train.labels,
+                                cfg.batch_size, self.gen, spec.pad, spec.flip)
+        for done, (images, labels) in enumerate(batches, 1):
             for group in self.opt.param_groups:
                 group["lr"] = lr_at(self.step, total, cfg.lr)
             x = self.norm(images)
@@ -321,7 +322,6 @@ class _Loop:
             loss_sum += loss.detach() * labels.shape[0]
             correct += (logits.argmax(1) == labels).sum()
             seen += labels.shape[0]
-            done += 1
             if max_batches is not None and done >= max_batches:
                 break
         self._sync()

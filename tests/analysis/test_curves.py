@@ -26,7 +26,7 @@ def test_bootstrap_band_contains_mean_and_is_seeded():
     rng = np.random.default_rng(0)
     values = rng.normal(90, 2, size=(12, 30))
     c1, lo1, hi1, n = C.aggregate(values, "mean", seed=7, n_resamples=500)
-    c2, lo2, hi2, _ = C.aggregate(values, "mean", seed=7, n_resamples=500)
+    _c2, lo2, hi2, _ = C.aggregate(values, "mean", seed=7, n_resamples=500)
     assert np.all(lo1 <= c1) and np.all(c1 <= hi1) and np.all(hi1 > lo1)
     assert np.array_equal(lo1, lo2) and np.array_equal(hi1, hi2)
     assert np.allclose(c1, values.mean(axis=0)) and np.all(n == 12)

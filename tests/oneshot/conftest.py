@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-TINY = dict(
-    channels=4,
-    cells_per_stage=1,
-    batch_size=32,
-    num_threads=1,
-    select_num=5,
-    controller_train_steps=2,
-    controller_num_aggregate=3,
-)
+TINY = {
+    "channels": 4,
+    "cells_per_stage": 1,
+    "batch_size": 32,
+    "num_threads": 1,
+    "select_num": 5,
+    "controller_train_steps": 2,
+    "controller_num_aggregate": 3,
+}
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import yaml
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.oneshot.cost_model import epoch_cost_s, nb201_epoch_s
 from nasbench_suite.strategies import create_strategy
-from tests.clitools import files_of_runs, run_spec_twice_at_once
+from tests.clitools import assert_spec_byte_reproducible
 
 REPO = Path(__file__).resolve().parents[2]
 FASHION = Path("/usr/share/datasets/fashion-mnist")
@@ -74,10 +74,4 @@ def test_oneshot_spec_byte_identical_across_processes(tmp_path, store):
         {**s, "kwargs": {**s["kwargs"], "epochs": 2, "subset": 128, "num_threads": 1}}
         for s in spec["strategies"] if s["name"] in ("darts-v1", "gdas", "rsps")  # ENAS: minutes
     ]
-    path = tmp_path / "oneshot-short.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    outs = [files_of_runs(folder) for folder in run_spec_twice_at_once(path, tmp_path, store.path)]
-    assert sorted(outs[0]) == sorted(outs[1])
-    assert len([n for n in outs[0] if n.endswith("alphas.json")]) == 3
-    for name in outs[0]:
-        assert outs[0][name] == outs[1][name], name
+    assert_spec_byte_reproducible(spec, tmp_path, store.path, "alphas.json", 3)

@@ -34,7 +34,7 @@ ALL = [
     "synflow",
     "zen",
 ]
-TINY = dict(channels=4, cells_per_stage=1)
+TINY = {"channels": 4, "cells_per_stage": 1}
 CELL = (3, 1, 2, 4, 3, 2)
 
 
@@ -119,7 +119,7 @@ def test_gradient_proxies_by_hand():
     x, y = torch.randn(5, 3), torch.tensor([0, 1, 2, 3, 0])
     b = ProxyBatch(x, y, 4)
     w = lin.weight.detach().clone().requires_grad_(True)
-    loss = lambda w_: F.cross_entropy(x @ w_.T, y)  # noqa: E731
+    loss = lambda w_: F.cross_entropy(x @ w_.T, y)
     (g,) = torch.autograd.grad(loss(w), w)
     w = w.detach()
     assert create_proxy("grad_norm")(copy.deepcopy(lin), b) == pytest.approx(

@@ -14,7 +14,7 @@ from nasbench_suite.proxies import score_cells
 from nasbench_suite.proxies.correlation import rank_agreement, top_k_overlap
 from nasbench_suite.proxies.scorer import read_scores
 
-TINY = dict(channels=4, cells_per_stage=1, batch=8)
+TINY = {"channels": 4, "cells_per_stage": 1, "batch": 8}
 PROXIES = ["synflow", "snip", "nwot"]
 
 

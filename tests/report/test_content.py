@@ -54,7 +54,7 @@ def test_html_is_self_contained_responsive_and_deterministic(main_content, main_
     assert "default-src 'none'" in text  # the page may not fetch anything
     # outside the scripts (the embedded plotly.js bundle holds attribution links it never fetches;
     # test_render checks in Chromium that the page requests nothing)
-    markup = re.sub(r"<script>.*?</script>", "", text, flags=re.S)
+    markup = re.sub(r"<script>.*?</script>", "", text, flags=re.DOTALL)
     srcs = re.findall(r'(?:src|href)="([^"#]*)"', markup)
     assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
     # static figures: the CD diagram and the Pareto front; the rest are interactive plotly divs

@@ -46,7 +46,7 @@ def test_section_matches_independent_statistics(scores, store):
         assert rho > 0.3  # bigger NB201 cells are better: a sanity check of the pairing
     header = section.table.header
     assert header[:4] == ("proxy", "Spearman", "Kendall", "top-10% overlap")
-    row = dict((r[0], r) for r in section.table.rows)["params"]
+    row = {r[0]: r for r in section.table.rows}["params"]
     assert row[1] == f"{section.results['params']['spearman']:.3f}"
     fig = section.figure.make()
     assert len([ax for ax in fig.axes if ax.axison]) == 2  # one panel per proxy

@@ -89,8 +89,8 @@ def test_html_renders_in_headless_chromium(main_report, tmp_path):
         "--dump-dom",
         page.as_uri(),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    match = re.search(r'<pre id="probe">(.*?)</pre>', proc.stdout, re.S)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    match = re.search(r'<pre id="probe">(.*?)</pre>', proc.stdout, re.DOTALL)
     assert match, f"chromium printed no probe result (rc={proc.returncode}): {proc.stderr[-2000:]}"
     result = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert result["n"] == html_path.read_text().count("<img ") > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -33,7 +34,7 @@ def read_rows(folder: Path) -> list[dict]:
 class SpySearcher(Searcher):
     """Random proposals; records every observation it is told (to check what searchers see)."""
 
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def ask(self) -> Candidate:
         return Candidate(self.space.sample(self.rng))
@@ -62,7 +63,7 @@ class BoomSearcher(Searcher):
 class TwoFidelitySearcher(Searcher):
     """Proposes a fixed script of (index, fidelity) pairs, then random 12-epoch cells."""
 
-    script: list = []
+    script: ClassVar[list] = []
 
     def __init__(self, space, seed=0, objective=None) -> None:
         super().__init__(space, seed, objective)

@@ -27,7 +27,7 @@ def _sequential(searcher, bench, budget):
 
 def _simulated(searcher, bench, budget, workers, state=None):
     rows = []
-    evaluate = lambda c: bench.evaluate(c.arch_index, c.fidelity, c.resume_from)  # noqa: E731
+    evaluate = lambda c: bench.evaluate(c.arch_index, c.fidelity, c.resume_from)
     for f in simulate(searcher.ask, evaluate, workers, budget, None, state):
         rows.append((f.time_s, f.candidate, f.observation.valid_acc))
         searcher.tell(f.candidate, f.observation)
@@ -80,7 +80,7 @@ def test_budgets_and_stop_reasons():
     bench = ToyBench(space)
     state = ClusterState()
     s = create_strategy("asha", space, seed=0, fidelities=bench.fidelities)
-    evaluate = lambda c: bench.evaluate(c.arch_index, c.fidelity, c.resume_from)  # noqa: E731
+    evaluate = lambda c: bench.evaluate(c.arch_index, c.fidelity, c.resume_from)
     rows = list(simulate(s.ask, evaluate, 4, math.inf, 7, state))
     assert len(rows) == 7 and state.stop == "eval_budget" and state.started == 7
     state = ClusterState()

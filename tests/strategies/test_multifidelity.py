@@ -51,7 +51,7 @@ def test_same_seed_same_sequence_and_valid_fidelities(name):
 
 
 def test_asha_promotes_the_top_third_and_resumes_training():
-    s, rows, _ = _run("asha", budget=50_000.0)
+    _s, rows, _ = _run("asha", budget=50_000.0)
     bottom = [r for r in rows if r[2] == 1]
     promoted = [r for r in rows if r[2] == 3]
     assert promoted and all(r[3] == 1 for r in promoted)  # continues from rung 1
@@ -70,7 +70,7 @@ def test_async_hyperband_starts_configurations_on_every_bracket():
 
 
 def test_dehb_improves_over_its_random_first_bracket():
-    s, rows, _ = _run("dehb", budget=200_000.0)
+    _s, rows, _ = _run("dehb", budget=200_000.0)
     top = [r[4] for r in rows if r[2] == 81]
     assert len(top) >= 6
     first, last = np.mean(top[:3]), np.mean(top[-3:])

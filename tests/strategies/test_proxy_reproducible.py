@@ -9,7 +9,7 @@ import yaml
 
 from nasbench_suite.proxies.cost_model import PROXY_COST_S, proxy_cost_s
 from nasbench_suite.strategies import create_strategy
-from tests.clitools import files_of_runs, run_spec_twice_at_once
+from tests.clitools import assert_spec_byte_reproducible
 
 REPO = Path(__file__).resolve().parents[2]
 PROXY_STRATEGIES = ["proxy_search", "rea_ws", "gp_bo_ws"]
@@ -21,13 +21,7 @@ def test_quick_spec_proxy_strategies_byte_identical(tmp_path, store):
     spec = yaml.safe_load((REPO / "experiments" / "quick.yaml").read_text())
     spec.update(strategies=PROXY_STRATEGIES, runs=1)  # the demo budget, shortened for speed:
     spec["budget"] = {"time_s": spec["budget"]["time_s"], "evals": 12}
-    path = tmp_path / "quick-proxy.yaml"
-    path.write_text(yaml.safe_dump(spec))
-    outs = [files_of_runs(folder) for folder in run_spec_twice_at_once(path, tmp_path, store.path)]
-    assert sorted(outs[0]) == sorted(outs[1])
-    assert len([n for n in outs[0] if n.endswith("trajectory.jsonl")]) == 3
-    for name in outs[0]:
-        assert outs[0][name] == outs[1][name], name
+    assert_spec_byte_reproducible(spec, tmp_path, store.path, "trajectory.jsonl", 3)
 
 
 def test_modelled_cost_is_charged_and_measured_is_an_option(space):

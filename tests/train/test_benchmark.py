@@ -8,12 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from nasbench_suite.errors import UnknownNameError
-
 from nasbench_suite.bench.store import Store
 from nasbench_suite.bench.tabular import Observation, TabularBenchmark
 from nasbench_suite.cli import main
-from nasbench_suite.errors import DataError, NasBenchError
+from nasbench_suite.errors import DataError, NasBenchError, UnknownNameError
 from nasbench_suite.train.benchmark import TrainingBenchmark, from_spec
 from nasbench_suite.train.cache import export_store
 from nasbench_suite.train.trainer import TrainConfig
@@ -25,8 +23,8 @@ TINY = TrainConfig(batch_size=32, channels=4, cells_per_stage=1, num_threads=1)
 @pytest.fixture()
 def make_bench(cifar10_root, tmp_path, store):
     def make(**kw):
-        args = dict(dataset="cifar10-valid", epochs=1, seed=0, cache_dir=tmp_path / "cache",
-                    config=TINY, data_root=cifar10_root, index_map=store.index_map)
+        args = {"dataset": "cifar10-valid", "epochs": 1, "seed": 0, "cache_dir": tmp_path / "cache",
+                    "config": TINY, "data_root": cifar10_root, "index_map": store.index_map}
         return TrainingBenchmark(**{**args, **kw})
     return make
 
