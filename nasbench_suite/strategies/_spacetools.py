@@ -9,6 +9,7 @@ and rejection sampling.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -36,6 +37,28 @@ def normalise(space, configs: np.ndarray) -> np.ndarray:
         mask = np.asarray(space.active(tuple(int(v) for v in row)), dtype=bool)
         row[~mask] = 0
     return out
+
+
+#: Draws a per-dimension sampler may redo when its configuration is not in the space (e.g.
+#: NAS-Bench-Graph's all-skip architecture) before it falls back to a uniform sample.
+MAX_REDRAWS = 100
+
+
+def first_valid_id(space, draw: Callable[[], np.ndarray], rng: np.random.Generator) -> int:
+    """The id of the first valid configuration ``draw()`` returns (inactive dimensions zeroed).
+
+    A per-dimension sampler (REINFORCE's policy, a KDE) can assemble a configuration that is not
+    in the space; it is drawn again, up to :data:`MAX_REDRAWS` times, then the space samples
+    uniformly. On a space where every configuration is valid the first draw is taken, so the
+    random stream is the same as without this check.
+    """
+    for _ in range(MAX_REDRAWS):
+        config = normalise(space, np.asarray(draw())[None, :])[0]
+        try:
+            return int(space.id_of(tuple(int(v) for v in config)))
+        except ArchError:
+            continue
+    return int(space.sample(rng))
 
 
 def ids_of_configs(space, configs: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
 from nasbench_suite.strategies._checks import check_number
-from nasbench_suite.strategies._spacetools import dim_sizes, has_active_rule, normalise
+from nasbench_suite.strategies._spacetools import dim_sizes, first_valid_id, has_active_rule
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 
@@ -114,10 +114,14 @@ class Reinforce(Searcher):
     # --- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> Candidate:
         p = self.probabilities
-        u = self.rng.random(len(self._sizes))
-        ops = np.minimum((np.cumsum(p, axis=1) < u[:, None]).sum(axis=1), self._sizes - 1)
-        config = normalise(self.space, ops[None, :])[0]
-        return Candidate(self.space.id_of(tuple(int(o) for o in config)))
+        cdf = np.cumsum(p, axis=1)
+
+        def draw() -> np.ndarray:
+            u = self.rng.random(len(self._sizes))
+            return np.minimum((cdf < u[:, None]).sum(axis=1), self._sizes - 1)
+
+        # a configuration outside the space (NAS-Bench-Graph's all-skip cell) is drawn again
+        return Candidate(first_valid_id(self.space, draw, self.rng))
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         reward = self.score(observation)

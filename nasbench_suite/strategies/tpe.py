@@ -11,8 +11,8 @@ from collections import deque
 import numpy as np
 
 from nasbench_suite.benchmarks.base import Observation
-from nasbench_suite.errors import NasBenchError
-from nasbench_suite.strategies._spacetools import normalise
+from nasbench_suite.errors import ArchError, NasBenchError
+from nasbench_suite.strategies._spacetools import MAX_REDRAWS, normalise
 from nasbench_suite.strategies.base import Candidate, Searcher, register_strategy
 
 
@@ -102,15 +102,22 @@ class TPE(Searcher):
     def ask(self) -> Candidate:
         if self._study is None:
             self._make_study()
-        trial = self._study.ask()
-        config = [
-            dim.choices.index(trial.suggest_categorical(name, list(dim.choices)))
-            for name, dim in zip(self._names, self.space.dims)
-        ]
-        config = normalise(self.space, np.asarray([config]))[0]
-        index = self.space.id_of(tuple(int(c) for c in config))
-        self._pending.setdefault(index, deque()).append(trial)
-        return Candidate(index)
+        for _ in range(MAX_REDRAWS):
+            trial = self._study.ask()
+            config = [
+                dim.choices.index(trial.suggest_categorical(name, list(dim.choices)))
+                for name, dim in zip(self._names, self.space.dims)
+            ]
+            config = normalise(self.space, np.asarray([config]))[0]
+            try:
+                index = self.space.id_of(tuple(int(c) for c in config))
+            except ArchError:  # not in the space (NAS-Bench-Graph's all-skip cell): ask again
+                self._study.tell(trial, state=self._optuna.trial.TrialState.FAIL)
+                continue
+            self._pending.setdefault(index, deque()).append(trial)
+            return Candidate(index)
+        # told later as an observation it did not ask for (added as a finished trial)
+        return Candidate(int(self.space.sample(self.rng)))
 
     def tell(self, candidate: Candidate, observation: Observation) -> None:
         if self._study is None:
