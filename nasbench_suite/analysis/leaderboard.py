@@ -145,6 +145,30 @@ def average_ranks(columns: list[dict[str, Cell]], labels) -> dict[str, float]:
     return {lab: (float(np.mean(v)) if v else math.nan) for lab, v in sums.items()}
 
 
+def independent_tasks(tasks) -> list[int]:
+    """Indices of the tasks that count as separate tasks across tasks.
+
+    A run is searched once and may be reported on several datasets (NB201's transfer columns,
+    NAS-Bench-Graph's nine datasets); those columns reuse the same runs, so counting them as tasks
+    would inflate a Friedman test. With two or more searches (benchmark, search dataset), each
+    search counts once, at its own dataset (:func:`~nasbench_suite.analysis.runs.
+    primary_report_dataset`); with one search, every column is kept (and the across-task caveat
+    says that they share runs).
+    """
+    from nasbench_suite.analysis.runs import primary_report_dataset
+
+    searches: dict[tuple[str, str], list[int]] = {}
+    for j, t in enumerate(tasks):
+        searches.setdefault((t.benchmark, t.search_dataset), []).append(j)
+    if len(searches) < 2:
+        return list(range(len(tasks)))
+    keep = []
+    for (_, search), js in searches.items():
+        primary = primary_report_dataset(search, tuple(tasks[j].dataset for j in js))
+        keep.extend(j for j in js if tasks[j].dataset == primary)
+    return sorted(keep)
+
+
 def build_leaderboard(columns, metric: str = DEFAULT_METRIC, alpha: float = 0.05) -> Leaderboard:
     """A leaderboard from ``[(Task, {label: Cell}), ...]`` (see :func:`task_cells`)."""
     tasks = tuple(t for t, _ in columns)

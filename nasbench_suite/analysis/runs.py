@@ -185,26 +185,47 @@ class RunSet:
         return tuple(sorted(runs, key=lambda r: (r.label, r.search_dataset, r.index)))
 
     def tasks(self) -> tuple[tuple[str, str], ...]:
-        """(search dataset, report dataset) pairs with at least one complete run."""
+        """(search dataset, report dataset) pairs with at least one complete run.
+
+        A transfer pair (a report dataset other than the search's own, see
+        :func:`primary_report_dataset`) is a task only when every complete run carries a final
+        test accuracy on it: NAS-Bench-Graph's 9-op cells searched on cora mostly do not exist in
+        ogbn-proteins' 5-op tables, so "proteins, searched on cora" would compare the few runs
+        whose incumbent happens to exist there (:meth:`partial_transfers` lists those pairs).
+        """
+        return tuple(p for p, full in self._pairs() if full)
+
+    def partial_transfers(self) -> tuple[tuple[str, str], ...]:
+        """Transfer pairs left out of :meth:`tasks`: some complete runs have no value there."""
+        return tuple(p for p, full in self._pairs() if not full)
+
+    def _pairs(self) -> list[tuple[tuple[str, str], bool]]:
         out = []
         for ds in self.search_datasets:
-            for rep in self.report_datasets(ds):
-                if any(
-                    r.complete and rep in r.report_datasets for r in self.select(search_dataset=ds)
-                ):
-                    out.append((ds, rep))
-        return tuple(out)
+            reports = self.report_datasets(ds)
+            primary = primary_report_dataset(ds, reports)
+            for rep in reports:
+                runs = [r for r in self.select(search_dataset=ds) if rep in r.report_datasets]
+                if not runs:
+                    continue
+                full = rep == primary or all(
+                    not math.isnan(r.final_test(rep)) for r in runs)
+                out.append(((ds, rep), full))
+        return out
 
 
 def primary_report_dataset(search_dataset: str, report_datasets: tuple[str, ...]) -> str | None:
     """The report dataset the NB201 / NATS papers pair with a search dataset.
 
-    ``cifar10-valid`` -> ``cifar10`` (its test split); any other dataset -> itself; when that is
-    not reported, the first report dataset.
+    ``cifar10-valid`` -> ``cifar10`` (its test split); any other dataset -> itself. A task key
+    ``<benchmark>-<dataset>`` (``nb-graph-arxiv``, ``nb-macro-cifar10``) pairs with its dataset
+    (``arxiv``). When none of these is reported, the first report dataset.
     """
-    target = "cifar10" if search_dataset == "cifar10-valid" else search_dataset
-    if target in report_datasets:
-        return target
+    suffixes = [search_dataset[i + 1:] for i, ch in enumerate(search_dataset) if ch == "-"]
+    for name in (search_dataset, *suffixes):
+        target = "cifar10" if name == "cifar10-valid" else name
+        if target in report_datasets:
+            return target
     return report_datasets[0] if report_datasets else None
 
 

@@ -161,6 +161,14 @@ def build_content(
                 caveats.extend(f"{name}, {comp.checkpoint}: {c}" for c in comp.caveats)
             test_readings.append((name, tuple(lines)))
             test_tables.append(_pairs_table(comps[0], name))
+    partial = rs.partial_transfers()
+    if partial:
+        shown = ", ".join(f"{d} (searched on {s})" for s, d in partial[:3])
+        caveats.append(
+            f"{len(partial)} transfer pair(s) are left out because some runs' final cells have no "
+            f"test accuracy there (e.g. {shown}{', ...' if len(partial) > 3 else ''}): they are "
+            "not in that dataset's table"
+        )
     across = results.across
     across_readings = tuple(across.readings) if across else ()
     if across:

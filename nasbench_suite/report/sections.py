@@ -7,6 +7,7 @@ lay its output out (leaderboard first).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -121,8 +122,16 @@ def build_results(rs: RunSet, store, checkpoints: dict, figure_spec) -> Results:
         sections.append(
             _section(sub, bench, tasks, names, tuple(comps), store, styles, metric, figure_spec)
         )
-    lb = L.build_leaderboard(columns, metric)
+    keep = L.independent_tasks([t for t, _ in columns])
+    lb = L.build_leaderboard([columns[k] for k in keep], metric)
+    kept = {columns[k][0].name for k in keep}
+    regrets = {name: r for name, r in regrets.items() if name in kept}
     across = _across(lb)
+    if across is not None and len(keep) < len(columns):
+        across = dataclasses.replace(across, caveats=(*across.caveats, (
+            f"one task per search, on its own dataset's test split: the {len(columns) - len(keep)}"
+            " other (search, report dataset) pairs reuse the same runs and are shown in the "
+            "benchmark sections only")))
     if across is not None and across.nemenyi is not None:
         tests.extend(_nemenyi_rows(across))
     figs = []

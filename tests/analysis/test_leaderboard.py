@@ -97,3 +97,33 @@ def test_split_by_benchmark_keeps_runs_apart(tmp_path):
     assert all(len(g.runs) == 2 for g in groups.values())
     assert {r.experiment for r in groups["nb301"].runs} == {"exp-nb301"}
     assert np.isclose(groups["nb201"].runs[1].final_test("cifar10"), 51.0)
+
+
+def test_primary_report_dataset_of_every_task_key():
+    from nasbench_suite.analysis.runs import primary_report_dataset
+
+    nb201 = ("cifar10", "cifar100", "ImageNet16-120")
+    graph = ("arxiv", "citeseer", "cora", "cs", "proteins")
+    assert primary_report_dataset("cifar10-valid", nb201) == "cifar10"
+    assert primary_report_dataset("nb201-cifar10-valid", nb201) == "cifar10"
+    assert primary_report_dataset("cifar100", nb201) == "cifar100"
+    assert primary_report_dataset("nb-graph-arxiv", graph) == "arxiv"
+    assert primary_report_dataset("nb-graph-cs", graph) == "cs"
+    assert primary_report_dataset("nb-macro-cifar10", ("cifar10",)) == "cifar10"
+    assert primary_report_dataset("svhn", nb201) == "cifar10"  # not reported: the first
+
+
+def test_independent_tasks_count_each_search_once():
+    def task(bench, search, dataset):
+        return L.Task(bench, search, dataset, f"{bench}: {search} -> {dataset}")
+
+    nb201 = ("cifar10", "cifar100", "ImageNet16-120")
+    tasks = [task("nb201", s, d) for s in ("cifar10-valid", "cifar100") for d in nb201]
+    tasks += [task("nb-graph", f"nb-graph-{s}", d) for s in ("cora", "cs")
+              for d in ("cora", "cs", "proteins")]
+    keep = L.independent_tasks(tasks)
+    assert [(tasks[j].search_dataset, tasks[j].dataset) for j in keep] == [
+        ("cifar10-valid", "cifar10"), ("cifar100", "cifar100"),
+        ("nb-graph-cora", "cora"), ("nb-graph-cs", "cs")]
+    one_search = tasks[:3]  # one search reported on three datasets: all kept (with a caveat)
+    assert L.independent_tasks(one_search) == [0, 1, 2]
