@@ -294,6 +294,16 @@ def _notes() -> tuple[str, ...]:
 
 
 # --- tables -----------------------------------------------------------------------------------
+def _signal_text(bench: dict) -> str:
+    """The search signal of a run's benchmark options: ``200 ep / seed``, or the default."""
+    parts = []
+    if bench.get("fidelity") is not None:
+        parts.append(f"{bench['fidelity']} ep")
+    if bench.get("noise"):
+        parts.append(str(bench["noise"]))
+    return " / ".join(parts) or "benchmark default"
+
+
 def _spec_tables(rs: RunSet) -> tuple[Table, ...]:
     out = []
     for exp in rs.experiments:
@@ -310,7 +320,7 @@ def _spec_tables(rs: RunSet) -> tuple[Table, ...]:
                     r.strategy,
                     _kw(r.spec.get("kwargs")),
                     r.search_dataset,
-                    f"{b.get('fidelity', '?')} ep / {b.get('noise', '?')}",
+                    _signal_text(b),
                     _budget_text(r.spec).split(" on ")[0],
                     ", ".join(r.report_datasets),
                 )

@@ -50,3 +50,6 @@ def test_suite_grid_runs_on_every_task(tmp_path):
     assert ("nb-graph-cora", "proteins") in loaded.partial_transfers()
     assert ("nb-graph-cora", "proteins") not in tasks
     assert any("transfer pair(s) are left out" in c for c in content.caveats)
+    signals = {row[3]: row[4] for t in content.spec_tables for row in t.rows}
+    assert signals["cifar10-valid"] == "200 ep / seed"  # NB201: fidelity and noise of the spec
+    assert signals["nb-graph-cora"] == "benchmark default"  # single fidelity, no options
