@@ -76,30 +76,39 @@ class BenchmarkSpec:
         return get_benchmark(self.name)
 
 
+def lookup_dataset(value: Any, known: tuple[str, ...], aliases: bool = True
+                   ) -> tuple[str | None, str | None]:
+    """(``value`` spelled as one of ``known``: exact, case-insensitive or by NB201 alias such as
+    ``imagenet``; else None) and (its NB201 alias, when ``aliases`` and it has one; else None)."""
+    if not isinstance(value, str):
+        return None, None
+    if value in known:
+        return value, None
+    lower = {d.lower(): d for d in known}
+    if value.lower() in lower:
+        return lower[value.lower()], None
+    if not aliases:
+        return None, None
+    from nasbench_suite.bench.datasets import dataset_name
+
+    try:
+        alias = dataset_name(value)
+    except NasBenchError:
+        return None, None
+    return (alias if alias in known else None), alias
+
+
 def resolve_dataset(cls, value: Any, where: str) -> str:
     """The benchmark's own spelling of dataset ``value`` (exact, case-insensitive or an NB201
     alias such as ``imagenet``); raises :class:`SpecError` naming the known ones."""
     known = tuple(cls.info.datasets)
-    if isinstance(value, str):
-        if value in known:
-            return value
-        lower = {d.lower(): d for d in known}
-        if value.lower() in lower:
-            return lower[value.lower()]
-        if cls.info.space == "nb201":
-            from nasbench_suite.bench.datasets import dataset_name
-
-            try:
-                alias = dataset_name(value)
-            except NasBenchError:
-                alias = None
-            if alias in known:
-                return alias
-            if alias is not None:
-                raise SpecError(
-                    f"{alias} is not in the NB201 tables; use benchmark.type: training to "
-                    "train on it"
-                )
+    name, alias = lookup_dataset(value, known, aliases=cls.info.space == "nb201")
+    if name is not None:
+        return name
+    if alias is not None:
+        raise SpecError(
+            f"{alias} is not in the NB201 tables; use benchmark.type: training to train on it"
+        )
     raise SpecError(
         f"unknown dataset {value!r} in {where} for benchmark {cls.name}; known: "
         f"{', '.join(known)}"

@@ -59,6 +59,7 @@ from nasbench_suite.errors import NasBenchError, SpecError
 from nasbench_suite.runner.benchspec import (
     BenchmarkSpec,
     default_report,
+    lookup_dataset,
     parse_benchmarks,
     report_datasets,
 )
@@ -481,20 +482,11 @@ def _objective(value: Any, benchmarks: tuple[BenchmarkSpec, ...]) -> dict | None
 def _dataset(value: Any, where: str, known: tuple[str, ...] = ()) -> str:
     """A dataset name among ``known`` (the spec's search datasets), case-insensitive, NB201
     aliases (``imagenet``) accepted."""
-    if isinstance(value, str):
-        if value in known:
-            return value
-        lower = {d.lower(): d for d in known}
-        if value.lower() in lower:
-            return lower[value.lower()]
-        from nasbench_suite.bench.datasets import dataset_name
-
-        try:
-            alias = dataset_name(value)
-        except NasBenchError:
-            alias = None
-        if alias is not None:  # an NB201 name the spec does not search on (ignored)
-            return alias
+    name, alias = lookup_dataset(value, known)
+    if name is not None:
+        return name
+    if alias is not None:  # an NB201 name the spec does not search on (ignored)
+        return alias
     raise SpecError(f"unknown dataset {value!r} in {where}; known: {', '.join(known)}")
 
 
