@@ -204,8 +204,9 @@ class RunSet:
         for ds in self.search_datasets:
             reports = self.report_datasets(ds)
             primary = primary_report_dataset(ds, reports)
+            searched = self.select(search_dataset=ds)
             for rep in reports:
-                runs = [r for r in self.select(search_dataset=ds) if rep in r.report_datasets]
+                runs = [r for r in searched if rep in r.report_datasets]
                 if not runs:
                     continue
                 full = rep == primary or all(

@@ -187,7 +187,7 @@ class OneShotStrategy(Searcher):
         ``seconds`` is what the clock was charged: modelled (default), fixed or measured.
         """
         records = [] if self._search is None else list(self._search.history)
-        if self.cost_mode != "measured":
+        if records and self.cost_mode != "measured":  # no search built just to read this
             charged = self._charged_epoch_s()
             records = [{**r, "seconds": charged} for r in records]
         return records
